@@ -1,0 +1,74 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "./client";
+import { entityTypes } from "./schema";
+
+export type EntityType = (typeof entityTypes)[number];
+
+/** Lists of all workers / workstations are cached under this entity id. */
+export const ALL_ENTITIES = "*";
+
+export type CacheKey = { siteId: string; entityType: EntityType; entityId: string; windowStart: Date; windowEnd: Date };
+
+export type CacheEntry = { metrics: unknown; computedAt: Date; pendingRecompute: boolean };
+
+/**
+ * The cached result plus whether a recompute is still pending for anything inside its window
+ * (then the numbers may be behind). One round trip.
+ */
+export async function readCache(db: Database, key: CacheKey): Promise<CacheEntry | undefined> {
+  const { rows } = await db.execute<{ metrics: unknown; computed_at: Date | string; pending: boolean }>(sql`
+    select c.metrics, c.computed_at,
+      exists (
+        select 1 from recompute_requests r
+        where r.site_id = c.site_id and r.status in ('pending', 'processing')
+          and r.window_start < c.window_end and r.window_end > c.window_start
+          and (c.entity_type = 'factory' or c.entity_id = ${ALL_ENTITIES}
+               or (r.entity_type = c.entity_type and r.entity_id = c.entity_id))
+      ) as pending
+    from metrics_cache c
+    where c.site_id = ${key.siteId} and c.entity_type = ${key.entityType} and c.entity_id = ${key.entityId}
+      and c.window_start = ${key.windowStart.toISOString()}::timestamptz
+      and c.window_end = ${key.windowEnd.toISOString()}::timestamptz
+  `);
+  const row = rows[0];
+  return row && { metrics: row.metrics, computedAt: new Date(row.computed_at), pendingRecompute: row.pending };
+}
+
+export async function writeCache(db: Database, key: CacheKey, metrics: unknown, computedAt: Date): Promise<void> {
+  await db.execute(sql`
+    insert into metrics_cache (site_id, entity_type, entity_id, window_start, window_end, metrics, computed_at)
+    values (${key.siteId}, ${key.entityType}, ${key.entityId}, ${key.windowStart.toISOString()}::timestamptz,
+            ${key.windowEnd.toISOString()}::timestamptz, ${JSON.stringify(metrics)}::jsonb, ${computedAt.toISOString()}::timestamptz)
+    on conflict (site_id, entity_type, entity_id, window_start, window_end)
+      do update set metrics = excluded.metrics, computed_at = excluded.computed_at
+      -- a slower, older computation must not overwrite a newer one
+      where metrics_cache.computed_at <= excluded.computed_at
+  `);
+}
+
+/** Cached windows of a site that overlap [start, end) and depend on the given entity. */
+export async function cachedKeysOverlapping(
+  db: Database,
+  siteId: string,
+  ranges: { entityType: EntityType; entityId: string; start: Date; end: Date }[],
+): Promise<CacheKey[]> {
+  if (ranges.length === 0) return [];
+  const { rows } = await db.execute<{ entity_type: EntityType; entity_id: string; window_start: Date | string; window_end: Date | string }>(sql`
+    select distinct c.entity_type, c.entity_id, c.window_start, c.window_end
+    from metrics_cache c
+    join unnest(${sql.param(ranges.map((r) => r.entityType))}::text[], ${sql.param(ranges.map((r) => r.entityId))}::text[],
+                ${sql.param(ranges.map((r) => r.start.toISOString()))}::timestamptz[],
+                ${sql.param(ranges.map((r) => r.end.toISOString()))}::timestamptz[])
+      as r(entity_type, entity_id, window_start, window_end)
+      on c.window_start < r.window_end and c.window_end > r.window_start
+     and (c.entity_type = 'factory' or (c.entity_type = r.entity_type and c.entity_id in (r.entity_id, ${ALL_ENTITIES})))
+    where c.site_id = ${siteId}
+  `);
+  return rows.map((r) => ({
+    siteId,
+    entityType: r.entity_type,
+    entityId: r.entity_id,
+    windowStart: new Date(r.window_start),
+    windowEnd: new Date(r.window_end),
+  }));
+}

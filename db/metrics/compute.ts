@@ -1,0 +1,434 @@
+// Metrics for a window, in one statement: state time and event counts are computed in Postgres
+// (fresh from events, or summed from hourly rollups where they are built); only per-worker,
+// per-workstation and per-hour aggregates come back, and the ratios are derived from them here.
+import { sql } from "drizzle-orm";
+import type { Database } from "../client";
+import type { FactoryMetrics, HourlyBucket, WorkerMetrics, WorkstationMetrics } from "../../worker/metrics/schemas";
+import { engineCtes, occupancyCte, secs, span, ts, tsArray } from "./engine";
+
+export type MetricsSite = { siteId: string; maxStateSeconds: number };
+export type Window = { start: Date; end: Date };
+export type MetricsOptions = {
+  /**
+   * The site's rollup watermark (hour aligned): whole hours of the window before it are summed
+   * from the rollup tables, the rest is computed from events. The result is the same either way.
+   */
+  rollupsBefore?: Date;
+};
+
+const HOUR_MS = 3_600_000;
+const floorHour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
+const ceilHour = (ms: number) => Math.ceil(ms / HOUR_MS) * HOUR_MS;
+
+export type Plan = { fresh: Window[]; rollup?: Window };
+
+/**
+ * Splits a window into the whole hours read from rollups (before the watermark) and the parts
+ * computed from events: the unaligned head, and everything from the last rolled-up hour on.
+ */
+export function planWindow(window: Window, rollupsBefore?: Date): Plan {
+  const start = window.start.getTime();
+  const end = window.end.getTime();
+  if (end <= start) return { fresh: [] };
+  if (rollupsBefore) {
+    const from = ceilHour(start);
+    const to = Math.min(floorHour(end), floorHour(rollupsBefore.getTime()));
+    if (from < to) {
+      const fresh: Window[] = [];
+      if (start < from) fresh.push({ start: window.start, end: new Date(from) });
+      if (to < end) fresh.push({ start: new Date(to), end: window.end });
+      return { fresh, rollup: { start: new Date(from), end: new Date(to) } };
+    }
+  }
+  return { fresh: [{ start: window.start, end: window.end }] };
+}
+
+/** One source's contribution to a worker (fresh state time, fresh events, or rollups). */
+type WorkerPart = {
+  worker_id: string;
+  working: number;
+  idle: number;
+  absent: number;
+  unknown: number;
+  events: number;
+  units: number;
+  late: number;
+  conf_sum: number;
+  first_seen: string | null;
+  last_seen: string | null;
+};
+
+type StationPart = {
+  workstation_id: string;
+  person_working: number;
+  occupied: number;
+  idle: number;
+  absent: number;
+  events: number;
+  units: number;
+  workers_seen: string[] | null;
+};
+
+/** Columns: hour (epoch seconds), working seconds, units, active workers. */
+type HourParts = [number[] | null, number[] | null, (number | string)[] | null, (number | string)[] | null];
+
+export type Want = {
+  workers?: boolean;
+  /** false: skip confidence and first/last seen of workers (the factory does not report them) */
+  detail?: boolean;
+  stations?: boolean;
+  hourly?: boolean;
+  stationsActive?: boolean;
+};
+
+/**
+ * The statement behind every compute function (exported for EXPLAIN in benchmarks). Each output
+ * is a union of per-source aggregates (fresh state time, fresh events, rollups), with no joins:
+ * the few rows are added up by key in `aggregates`, which keeps planning cheap.
+ */
+export function aggregatesQuery(
+  site: MetricsSite,
+  window: Window,
+  now: Date,
+  opts: MetricsOptions,
+  scope: { workerId?: string; workstationId?: string },
+  want: Want,
+) {
+  const plan = planWindow(window, opts.rollupsBefore);
+  const siteId = site.siteId;
+  const json = (wanted: boolean | undefined, q: ReturnType<typeof sql>) => (wanted ? q : sql`null::json`);
+  const noRows = sql`where false`;
+  // Without a rollup part the rollup tables are not read at all.
+  const inRollup = plan.rollup
+    ? sql`r.site_id = ${siteId}::text and r.hour >= ${ts(plan.rollup.start)} and r.hour < ${ts(plan.rollup.end)}`
+    : sql`false`;
+  const rollupWorker = scope.workerId !== undefined ? sql`and r.worker_id = ${scope.workerId}::text` : sql``;
+  const rollupStation = scope.workstationId !== undefined ? sql`and r.workstation_id = ${scope.workstationId}::text` : sql``;
+  const segsStation = scope.workstationId !== undefined ? sql`and workstation_id = ${scope.workstationId}::text` : sql``;
+  const stationList = scope.workstationId !== undefined ? sql`and s.workstation_id = ${scope.workstationId}::text` : sql``;
+  const fresh = plan.fresh.length > 0;
+
+  return sql`
+    with
+    parts as (
+      select a, b from unnest(${tsArray(plan.fresh.map((p) => p.start))}, ${tsArray(plan.fresh.map((p) => p.end))}) as p(a, b)
+    ),
+    ${engineCtes(
+      { siteId, maxStateSeconds: site.maxStateSeconds, now, workerId: scope.workerId, workstationId: scope.workstationId },
+      { byStation: !!want.stations, byHour: !!want.hourly },
+    )},
+    ${occupancyCte},
+    ws as (
+      select s.workstation_id from workstations s where s.site_id = ${siteId}::text ${stationList}
+    ),
+    -- the rolled-up hours of the workers in scope (scanning twice is cheaper than materializing)
+    wr as not materialized (
+      select r.worker_id, r.hour, r.working_seconds, r.idle_seconds, r.absent_seconds, r.unknown_seconds, r.events,
+             r.units, r.late_events, r.confidence_sum, r.first_seen, r.last_seen
+      from worker_hour_rollups r
+      where ${inRollup} ${rollupWorker}
+    ),
+    hw as (
+      select h.hour, p.worker_id, sum(least(p.hi, h.hour + interval '1 hour') - greatest(p.lo, h.hour)) as working
+      from working p
+      cross join lateral generate_series(date_trunc('hour', p.lo, 'UTC'), p.hi - interval '1 microsecond', interval '1 hour') h(hour)
+      group by 1, 2
+    )
+    select
+      ${json(want.workers, sql`(select json_agg(worker_id order by worker_id collate "C") from wk)`)} as workers,
+      ${json(
+        want.workers,
+        sql`(select json_agg(x) from (
+          select worker_id,
+                 ${secs(span("lo", "hi", sql`state = 'working'`))} as working,
+                 ${secs(span("lo", "hi", sql`state = 'idle'`))} as idle,
+                 ${secs(span("lo", "hi", sql`state = 'absent'`))} as absent,
+                 ${secs(span("ulo", "uhi", sql`true`))} as unknown,
+                 0 as events, 0 as units, 0 as late, 0 as conf_sum, null as first_seen, null as last_seen
+          from segs ${fresh ? sql`` : noRows} group by worker_id
+          union all
+          select worker_id, 0, 0, 0, 0, sum(n), sum(units), sum(late), sum(conf_sum), min(first_ts), max(last_ts)
+          from eva ${fresh ? sql`` : noRows} group by worker_id
+          union all
+          select worker_id, sum(working_seconds), sum(idle_seconds), sum(absent_seconds), sum(unknown_seconds),
+                 sum(events), sum(units), sum(late_events),
+                 ${want.detail === false ? sql`0, null::timestamptz, null::timestamptz` : sql`sum(confidence_sum), min(first_seen), max(last_seen)`}
+          from wr group by worker_id
+        ) x)`,
+      )} as worker_parts,
+      ${json(want.stations, sql`(select json_agg(workstation_id order by workstation_id collate "C") from ws)`)} as stations,
+      ${json(
+        want.stations,
+        sql`(select json_agg(x) from (
+          select workstation_id,
+                 ${secs(span("lo", "hi", sql`state = 'working'`))} as person_working,
+                 0 as occupied,
+                 ${secs(span("lo", "hi", sql`state = 'idle'`))} as idle,
+                 ${secs(span("lo", "hi", sql`state = 'absent'`))} as absent,
+                 0 as events, 0 as units, null::text[] as workers_seen
+          from segs where ${fresh ? sql`true` : sql`false`} ${segsStation} group by workstation_id
+          union all
+          select workstation_id, 0, ${secs(sql`sum(occupied)`)}, 0, 0, 0, 0, null
+          from occ where ${fresh ? sql`true` : sql`false`} ${segsStation} group by workstation_id
+          union all
+          select workstation_id, 0, 0, 0, 0, sum(n), sum(units), array_agg(distinct worker_id)
+          from eva ${fresh ? sql`` : noRows} group by workstation_id
+          union all
+          select r.workstation_id, sum(r.person_working_seconds), sum(r.occupied_seconds), sum(r.idle_seconds),
+                 sum(r.absent_seconds), sum(r.events), sum(r.units), null
+          from workstation_hour_rollups r
+          where ${inRollup} ${rollupStation}
+          group by r.workstation_id
+          union all
+          select r.workstation_id, 0, 0, 0, 0, 0, 0, array_agg(distinct w)
+          from workstation_hour_rollups r cross join unnest(r.workers_seen) w
+          where ${inRollup} ${rollupStation}
+          group by r.workstation_id
+        ) x)`,
+      )} as station_parts,
+      ${json(
+        want.hourly,
+        // columnar (hour as epoch seconds): a 93-day window has 2,232 hours
+        sql`(select json_build_array(json_agg(extract(epoch from hour)::bigint), json_agg(working), json_agg(units), json_agg(active)) from (
+          select hour, ${secs(sql`sum(working)`)} as working, 0 as units, count(*) as active
+          from hw ${fresh ? sql`` : noRows} group by hour
+          union all
+          select hour, 0, sum(units), 0 from eva where hour is not null ${fresh ? sql`` : sql`and false`} group by hour
+          union all
+          select hour, sum(working_seconds), sum(units), count(*) filter (where working_seconds > 0) from wr group by hour
+        ) x)`,
+      )} as hour_parts,
+      ${want.stationsActive
+        ? sql`(select count(*) from ws where ws.workstation_id in (
+                 select workstation_id from occ where occupied > interval '0'
+                 union
+                 select r.workstation_id from workstation_hour_rollups r where ${inRollup} and r.occupied_seconds > 0))::int`
+        : sql`null::int`} as stations_active
+  `;
+}
+
+type Totals = Omit<WorkerPart, "worker_id">;
+type StationTotals = Omit<StationPart, "workstation_id" | "workers_seen"> & { workers_seen: Set<string> };
+
+const encoder = new TextEncoder();
+/** Byte order of UTF-8: the order of Postgres' "C" collation, used for every id list. */
+function compareC(a: string, b: string): number {
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+
+const earlier = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : Date.parse(a) <= Date.parse(b) ? a : b);
+const later = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : Date.parse(a) >= Date.parse(b) ? a : b);
+
+/** The aggregates of one window, per worker, workstation and hour, summed over their sources. */
+async function aggregates(
+  db: Database,
+  site: MetricsSite,
+  window: Window,
+  now: Date,
+  opts: MetricsOptions,
+  scope: { workerId?: string; workstationId?: string },
+  want: Want,
+) {
+  const result = await db.execute<{
+    workers: string[] | null;
+    worker_parts: WorkerPart[] | null;
+    stations: string[] | null;
+    station_parts: StationPart[] | null;
+    hour_parts: HourParts | null;
+    stations_active: number | null;
+  }>(aggregatesQuery(site, window, now, opts, scope, want));
+  const row = result.rows[0];
+
+  const workers = new Map<string, Totals>();
+  for (const id of row?.workers ?? []) {
+    workers.set(id, { working: 0, idle: 0, absent: 0, unknown: 0, events: 0, units: 0, late: 0, conf_sum: 0, first_seen: null, last_seen: null });
+  }
+  for (const p of row?.worker_parts ?? []) {
+    const t = workers.get(p.worker_id);
+    if (!t) continue;
+    t.working += p.working;
+    t.idle += p.idle;
+    t.absent += p.absent;
+    t.unknown += p.unknown;
+    t.events += Number(p.events);
+    t.units += Number(p.units);
+    t.late += Number(p.late);
+    t.conf_sum += p.conf_sum ?? 0;
+    t.first_seen = earlier(t.first_seen, p.first_seen);
+    t.last_seen = later(t.last_seen, p.last_seen);
+  }
+
+  const stations = new Map<string, StationTotals>();
+  for (const id of row?.stations ?? []) {
+    stations.set(id, { person_working: 0, occupied: 0, idle: 0, absent: 0, events: 0, units: 0, workers_seen: new Set() });
+  }
+  for (const p of row?.station_parts ?? []) {
+    const t = stations.get(p.workstation_id);
+    if (!t) continue;
+    t.person_working += p.person_working;
+    t.occupied += p.occupied;
+    t.idle += p.idle;
+    t.absent += p.absent;
+    t.events += Number(p.events);
+    t.units += Number(p.units);
+    for (const w of p.workers_seen ?? []) t.workers_seen.add(w);
+  }
+
+  // Every UTC hour overlapping the window, in order; each is filled by exactly one source.
+  const hours = new Map<number, { working: number; units: number; active: number }>();
+  if (want.hourly && window.start < window.end) {
+    for (let h = floorHour(window.start.getTime()); h < window.end.getTime(); h += HOUR_MS) {
+      hours.set(h, { working: 0, units: 0, active: 0 });
+    }
+  }
+  const [hourCol, workingCol, unitsCol, activeCol] = row?.hour_parts ?? [];
+  (hourCol ?? []).forEach((epoch, i) => {
+    const t = hours.get(epoch * 1000);
+    if (!t) return;
+    t.working += workingCol?.[i] ?? 0;
+    t.units += Number(unitsCol?.[i] ?? 0);
+    t.active += Number(activeCol?.[i] ?? 0);
+  });
+
+  return { workers, stations, hours, stationsActive: row?.stations_active ?? 0 };
+}
+
+const windowSecondsOf = (window: Window, now: Date) =>
+  Math.max(0, Math.min(window.end.getTime(), now.getTime()) - window.start.getTime()) / 1000;
+const pct = (num: number, den: number) => (den > 0 ? (100 * num) / den : null);
+const perHour = (units: number, seconds: number) => (seconds > 0 ? units / (seconds / 3600) : null);
+const iso = (t: string | null) => (t === null ? null : new Date(t).toISOString());
+
+function toWorkerMetrics(workerId: string, t: Totals, windowSeconds: number): WorkerMetrics {
+  return {
+    worker_id: workerId,
+    window_seconds: windowSeconds,
+    working_seconds: t.working,
+    idle_seconds: t.idle,
+    absent_seconds: t.absent,
+    unknown_seconds: t.unknown,
+    utilization_pct: pct(t.working, t.working + t.idle + t.absent),
+    observed_utilization_pct: pct(t.working, windowSeconds),
+    units: t.units,
+    units_per_working_hour: perHour(t.units, t.working),
+    units_per_window_hour: perHour(t.units, windowSeconds),
+    first_seen: iso(t.first_seen),
+    last_seen: iso(t.last_seen),
+    events: t.events,
+    late_events: t.late,
+    avg_confidence: t.events > 0 ? t.conf_sum / t.events : null,
+  };
+}
+
+function toWorkstationMetrics(stationId: string, t: StationTotals, windowSeconds: number): WorkstationMetrics {
+  return {
+    workstation_id: stationId,
+    window_seconds: windowSeconds,
+    person_working_seconds: t.person_working,
+    occupied_seconds: t.occupied,
+    idle_seconds: t.idle,
+    absent_seconds: t.absent,
+    utilization_pct: pct(t.occupied, windowSeconds),
+    units: t.units,
+    units_per_hour: perHour(t.units, t.occupied),
+    workers_seen: [...t.workers_seen].sort(compareC),
+    events: t.events,
+  };
+}
+
+/** Metrics of one worker, or null when the site has no such worker. */
+export async function workerMetrics(
+  db: Database,
+  site: MetricsSite,
+  workerId: string,
+  window: Window,
+  now: Date,
+  opts: MetricsOptions = {},
+): Promise<WorkerMetrics | null> {
+  const { workers } = await aggregates(db, site, window, now, opts, { workerId }, { workers: true });
+  const t = workers.get(workerId);
+  return t ? toWorkerMetrics(workerId, t, windowSecondsOf(window, now)) : null;
+}
+
+/** Every worker of the site (zeros for those without data in the window), ordered by id. */
+export async function allWorkerMetrics(
+  db: Database,
+  site: MetricsSite,
+  window: Window,
+  now: Date,
+  opts: MetricsOptions = {},
+): Promise<WorkerMetrics[]> {
+  const { workers } = await aggregates(db, site, window, now, opts, {}, { workers: true });
+  const windowSeconds = windowSecondsOf(window, now);
+  return [...workers].map(([id, t]) => toWorkerMetrics(id, t, windowSeconds));
+}
+
+/** Metrics of one workstation, or null when the site has no such workstation. */
+export async function workstationMetrics(
+  db: Database,
+  site: MetricsSite,
+  workstationId: string,
+  window: Window,
+  now: Date,
+  opts: MetricsOptions = {},
+): Promise<WorkstationMetrics | null> {
+  const { stations } = await aggregates(db, site, window, now, opts, { workstationId }, { stations: true });
+  const t = stations.get(workstationId);
+  return t ? toWorkstationMetrics(workstationId, t, windowSecondsOf(window, now)) : null;
+}
+
+/** Every workstation of the site (zeros for idle ones), ordered by id. */
+export async function allWorkstationMetrics(
+  db: Database,
+  site: MetricsSite,
+  window: Window,
+  now: Date,
+  opts: MetricsOptions = {},
+): Promise<WorkstationMetrics[]> {
+  const { stations } = await aggregates(db, site, window, now, opts, {}, { stations: true });
+  const windowSeconds = windowSecondsOf(window, now);
+  return [...stations].map(([id, t]) => toWorkstationMetrics(id, t, windowSeconds));
+}
+
+export async function factoryMetrics(
+  db: Database,
+  site: MetricsSite,
+  window: Window,
+  now: Date,
+  opts: MetricsOptions = {},
+): Promise<FactoryMetrics> {
+  const agg = await aggregates(db, site, window, now, opts, {}, { workers: true, detail: false, hourly: true, stationsActive: true });
+  const windowSeconds = windowSecondsOf(window, now);
+  const workers = [...agg.workers].map(([id, t]) => toWorkerMetrics(id, t, windowSeconds));
+  const sum = (f: (w: WorkerMetrics) => number) => workers.reduce((s, w) => s + f(w), 0);
+  const working = sum((w) => w.working_seconds);
+  const idle = sum((w) => w.idle_seconds);
+  const absent = sum((w) => w.absent_seconds);
+  const units = sum((w) => w.units);
+  const observed = workers.filter((w) => w.utilization_pct !== null).map((w) => w.utilization_pct as number);
+  const hourly: HourlyBucket[] = [...agg.hours].map(([hour, h]) => ({
+    hour_start: new Date(hour).toISOString(),
+    working_seconds: h.working,
+    units: h.units,
+    active_workers: h.active,
+  }));
+  return {
+    window_seconds: windowSeconds,
+    working_seconds: working,
+    idle_seconds: idle,
+    absent_seconds: absent,
+    unknown_seconds: sum((w) => w.unknown_seconds),
+    utilization_pct: pct(working, working + idle + absent),
+    avg_utilization_pct: observed.length ? observed.reduce((a, b) => a + b, 0) / observed.length : null,
+    units,
+    units_per_hour: perHour(units, windowSeconds),
+    events: sum((w) => w.events),
+    late_events: sum((w) => w.late_events),
+    active_workers: workers.filter((w) => w.working_seconds > 0).length,
+    workstations_active: agg.stationsActive,
+    hourly,
+  };
+}

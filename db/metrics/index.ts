@@ -1,0 +1,15 @@
+// The metrics engine: fresh computation from events, hourly rollups, and both combined.
+// Semantics (state intervals, the gap cap, look-back, windows) are described in engine.ts.
+export {
+  allWorkerMetrics,
+  allWorkstationMetrics,
+  factoryMetrics,
+  planWindow,
+  workerMetrics,
+  workstationMetrics,
+  type MetricsOptions,
+  type MetricsSite,
+  type Window,
+} from "./compute";
+export { rebuildRollupHours, type RebuildResult } from "./rollups";
+export type { FactoryMetrics, HourlyBucket, WorkerMetrics, WorkstationMetrics } from "../../worker/metrics/schemas";

@@ -1,0 +1,127 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "../client";
+import type { MetricsSite } from "./compute";
+import { engineCtes, occupancyCte, secs, span, ts } from "./engine";
+
+const HOUR_MS = 3_600_000;
+
+export type RebuildResult = { hours: number; workerRows: number; workstationRows: number };
+
+/**
+ * Replaces the site's rollup rows of every hour overlapping [from, to) with the fresh computation
+ * of that hour (all workers and workstations at once, one statement, so readers never see a half
+ * rebuilt range). Hours without any state time or event get no row.
+ *
+ * `now` clips state time like everywhere else: an hour that is not over yet is rolled up only up
+ * to `now`, so callers should build closed hours only.
+ */
+export async function rebuildRollupHours(
+  db: Database,
+  site: MetricsSite,
+  from: Date,
+  to: Date,
+  now: Date,
+): Promise<RebuildResult> {
+  const fromHour = new Date(Math.floor(from.getTime() / HOUR_MS) * HOUR_MS);
+  const toHour = new Date(Math.ceil(to.getTime() / HOUR_MS) * HOUR_MS);
+  const hours = Math.max(0, (toHour.getTime() - fromHour.getTime()) / HOUR_MS);
+  if (hours === 0) return { hours: 0, workerRows: 0, workstationRows: 0 };
+  const siteId = site.siteId;
+  const range = sql`r.site_id = ${siteId}::text and r.hour >= ${ts(fromHour)} and r.hour < ${ts(toHour)}`;
+
+  const { rows } = await db.execute<{ worker_rows: number; workstation_rows: number }>(sql`
+    with
+    parts as (
+      select h as a, h + interval '1 hour' as b
+      from generate_series(${ts(fromHour)}, ${ts(toHour)} - interval '1 hour', interval '1 hour') h
+    ),
+    ${engineCtes({ siteId, maxStateSeconds: site.maxStateSeconds, now }, { byStation: true, byHour: false })},
+    ${occupancyCte},
+    wsec as (
+      select worker_id, a,
+             ${span("lo", "hi", sql`state = 'working'`)} as working,
+             ${span("lo", "hi", sql`state = 'idle'`)} as idle,
+             ${span("lo", "hi", sql`state = 'absent'`)} as absent,
+             ${span("ulo", "uhi", sql`true`)} as unknown
+      from segs group by worker_id, a
+    ),
+    wev as (
+      select worker_id, a, sum(n) as n, sum(units) as units, sum(late) as late, sum(conf_sum) as conf_sum,
+             min(first_ts) as first_ts, max(last_ts) as last_ts
+      from eva group by worker_id, a
+    ),
+    wnew as (
+      select coalesce(s.worker_id, e.worker_id) as worker_id, coalesce(s.a, e.a) as hour,
+             ${secs(sql`s.working`)} as working, ${secs(sql`s.idle`)} as idle,
+             ${secs(sql`s.absent`)} as absent, ${secs(sql`s.unknown`)} as unknown,
+             coalesce(e.units, 0) as units, coalesce(e.n, 0) as n, coalesce(e.late, 0) as late,
+             coalesce(e.conf_sum, 0) as conf_sum, e.first_ts, e.last_ts
+      from wsec s full join wev e on e.worker_id = s.worker_id and e.a = s.a
+    ),
+    ssec as (
+      select workstation_id, a,
+             ${span("lo", "hi", sql`state = 'working'`)} as person_working,
+             ${span("lo", "hi", sql`state = 'idle'`)} as idle,
+             ${span("lo", "hi", sql`state = 'absent'`)} as absent
+      from segs group by workstation_id, a
+    ),
+    sev as (
+      select workstation_id, a, sum(n) as n, sum(units) as units,
+             array_agg(distinct worker_id collate "C" order by worker_id collate "C") as seen
+      from eva group by workstation_id, a
+    ),
+    skeys as (
+      select workstation_id, a from ssec union select workstation_id, a from sev
+    ),
+    snew as (
+      select k.workstation_id, k.a as hour,
+             ${secs(sql`s.person_working`)} as person_working, ${secs(sql`o.occupied`)} as occupied,
+             ${secs(sql`s.idle`)} as idle, ${secs(sql`s.absent`)} as absent,
+             coalesce(e.units, 0) as units, coalesce(e.n, 0) as n, coalesce(e.seen, '{}') as seen
+      from skeys k
+      left join ssec s on s.workstation_id = k.workstation_id and s.a = k.a
+      left join occ o on o.workstation_id = k.workstation_id and o.a = k.a
+      left join sev e on e.workstation_id = k.workstation_id and e.a = k.a
+    ),
+    -- Upsert the new rows and delete the range's other rows: the two touch disjoint rows, so one
+    -- statement replaces the range atomically.
+    del_w as (
+      delete from worker_hour_rollups r
+      where ${range} and not exists (select 1 from wnew n where n.worker_id = r.worker_id and n.hour = r.hour)
+    ),
+    ins_w as (
+      insert into worker_hour_rollups as r (site_id, worker_id, hour, working_seconds, idle_seconds, absent_seconds,
+        unknown_seconds, units, events, late_events, confidence_sum, first_seen, last_seen)
+      select ${siteId}::text, worker_id, hour, working, idle, absent, unknown, units, n, late, conf_sum, first_ts, last_ts
+      from wnew
+      order by worker_id, hour
+      on conflict (site_id, worker_id, hour) do update set
+        working_seconds = excluded.working_seconds, idle_seconds = excluded.idle_seconds,
+        absent_seconds = excluded.absent_seconds, unknown_seconds = excluded.unknown_seconds,
+        units = excluded.units, events = excluded.events, late_events = excluded.late_events,
+        confidence_sum = excluded.confidence_sum, first_seen = excluded.first_seen, last_seen = excluded.last_seen
+      -- an unchanged row is left alone (no dead tuple for autovacuum to clean up)
+      where (r.*) is distinct from (excluded.*)
+      returning 1
+    ),
+    del_s as (
+      delete from workstation_hour_rollups r
+      where ${range} and not exists (select 1 from snew n where n.workstation_id = r.workstation_id and n.hour = r.hour)
+    ),
+    ins_s as (
+      insert into workstation_hour_rollups as r (site_id, workstation_id, hour, person_working_seconds, occupied_seconds,
+        idle_seconds, absent_seconds, units, events, workers_seen)
+      select ${siteId}::text, workstation_id, hour, person_working, occupied, idle, absent, units, n, seen
+      from snew
+      order by workstation_id, hour
+      on conflict (site_id, workstation_id, hour) do update set
+        person_working_seconds = excluded.person_working_seconds, occupied_seconds = excluded.occupied_seconds,
+        idle_seconds = excluded.idle_seconds, absent_seconds = excluded.absent_seconds,
+        units = excluded.units, events = excluded.events, workers_seen = excluded.workers_seen
+      where (r.*) is distinct from (excluded.*)
+      returning 1
+    )
+    select (select count(*) from wnew)::int as worker_rows, (select count(*) from snew)::int as workstation_rows
+  `);
+  return { hours, workerRows: rows[0]?.worker_rows ?? 0, workstationRows: rows[0]?.workstation_rows ?? 0 };
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "workstation_hour_rollups" DROP COLUMN "unknown_seconds";

@@ -1,0 +1,209 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+export const sites = pgTable("sites", {
+  siteId: text("site_id").primaryKey(),
+  name: text("name").notNull(),
+  timeZone: text("time_zone").notNull().default("UTC"),
+  // SHA-256 hex of the site's ingest key; the key itself is shown once and never stored.
+  apiKeyHash: text("api_key_hash").notNull().unique(),
+  // Longest a single state interval may last before the rest counts as `unknown`.
+  maxStateSeconds: integer("max_state_seconds").notNull().default(600),
+  createdAt: tstz("created_at").notNull().defaultNow(),
+  revokedAt: tstz("revoked_at"),
+});
+
+export const workers = pgTable(
+  "workers",
+  {
+    siteId: text("site_id").notNull(),
+    workerId: text("worker_id").notNull(),
+    name: text("name"),
+    firstSeenAt: tstz("first_seen_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.workerId] })],
+);
+
+export const workstations = pgTable(
+  "workstations",
+  {
+    siteId: text("site_id").notNull(),
+    workstationId: text("workstation_id").notNull(),
+    name: text("name"),
+    firstSeenAt: tstz("first_seen_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.workstationId] })],
+);
+
+export const eventTypes = ["working", "idle", "absent", "product_count"] as const;
+
+export const events = pgTable(
+  "events",
+  {
+    siteId: text("site_id").notNull(),
+    eventId: text("event_id").notNull(),
+    ts: tstz("ts").notNull(),
+    workerId: text("worker_id").notNull(),
+    workstationId: text("workstation_id").notNull(),
+    eventType: text("event_type", { enum: eventTypes }).notNull(),
+    confidence: real("confidence").notNull(),
+    count: integer("count"),
+    modelVersion: text("model_version"),
+    isLate: boolean("is_late").notNull().default(false),
+    rawJson: jsonb("raw_json").notNull(),
+    ingestedAt: tstz("ingested_at").notNull().defaultNow(),
+  },
+  (t) => [
+    // Event ids are unique per site, so one site can never shadow another's events.
+    primaryKey({ columns: [t.siteId, t.eventId] }),
+    index("events_worker_ts_idx").on(t.siteId, t.workerId, t.ts),
+    index("events_workstation_ts_idx").on(t.siteId, t.workstationId, t.ts),
+    check("events_event_type_ck", sql`${t.eventType} in ('working', 'idle', 'absent', 'product_count')`),
+    check("events_confidence_ck", sql`${t.confidence} between 0 and 1`),
+    check(
+      "events_count_ck",
+      sql`(${t.eventType} = 'product_count') = (${t.count} is not null) and coalesce(${t.count}, 1) > 0`,
+    ),
+  ],
+);
+
+// Latest stored timestamp per worker/workstation pair: late detection reads one row per pair
+// instead of scanning events.
+export const eventStreams = pgTable(
+  "event_streams",
+  {
+    siteId: text("site_id").notNull(),
+    workerId: text("worker_id").notNull(),
+    workstationId: text("workstation_id").notNull(),
+    lastTs: tstz("last_ts").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.workerId, t.workstationId] })],
+);
+
+export const ingestionLog = pgTable(
+  "ingestion_log",
+  {
+    siteId: text("site_id").notNull(),
+    eventId: text("event_id").notNull(),
+    firstSeenAt: tstz("first_seen_at").notNull().defaultNow(),
+    lastSeenAt: tstz("last_seen_at").notNull().defaultNow(),
+    timesSeen: integer("times_seen").notNull().default(1),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.eventId] })],
+);
+
+export const entityTypes = ["worker", "workstation", "factory"] as const;
+export const recomputeStatuses = ["pending", "processing", "done", "failed"] as const;
+
+export const recomputeRequests = pgTable(
+  "recompute_requests",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    siteId: text("site_id").notNull(),
+    entityType: text("entity_type", { enum: entityTypes }).notNull(),
+    // worker_id, workstation_id, or the site_id for the factory.
+    entityId: text("entity_id").notNull(),
+    windowStart: tstz("window_start").notNull(),
+    windowEnd: tstz("window_end").notNull(),
+    status: text("status", { enum: recomputeStatuses }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    error: text("error"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    // At most one pending request per entity and window: a burst of late events coalesces into it.
+    uniqueIndex("recompute_requests_pending_uq")
+      .on(t.siteId, t.entityType, t.entityId, t.windowStart, t.windowEnd)
+      .where(sql`status = 'pending'`),
+    index("recompute_requests_status_idx").on(t.status, t.updatedAt),
+  ],
+);
+
+export const metricsCache = pgTable(
+  "metrics_cache",
+  {
+    siteId: text("site_id").notNull(),
+    entityType: text("entity_type", { enum: entityTypes }).notNull(),
+    entityId: text("entity_id").notNull(),
+    windowStart: tstz("window_start").notNull(),
+    windowEnd: tstz("window_end").notNull(),
+    metrics: jsonb("metrics").notNull(),
+    computedAt: tstz("computed_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("metrics_cache_key_uq").on(t.siteId, t.entityType, t.entityId, t.windowStart, t.windowEnd),
+  ],
+);
+
+// How far each site's hourly rollups are built: every hour before `built_until` has its rollup rows.
+// Ingest asks for a recompute of any event that lands before it, so rollups never silently go stale.
+export const rollupState = pgTable("rollup_state", {
+  siteId: text("site_id").primaryKey(),
+  builtUntil: tstz("built_until").notNull(),
+  updatedAt: tstz("updated_at").notNull().defaultNow(),
+});
+
+// Hourly rollups (db/metrics): a row for hour h is exactly the metrics computed fresh over
+// [h, h + 1 hour), so summing rows over whole hours equals computing the span directly. Rows that
+// would be all zero are not stored. Seconds are double precision (millisecond-exact inputs).
+export const workerHourRollups = pgTable(
+  "worker_hour_rollups",
+  {
+    siteId: text("site_id").notNull(),
+    workerId: text("worker_id").notNull(),
+    hour: tstz("hour").notNull(),
+    workingSeconds: doublePrecision("working_seconds").notNull().default(0),
+    idleSeconds: doublePrecision("idle_seconds").notNull().default(0),
+    absentSeconds: doublePrecision("absent_seconds").notNull().default(0),
+    unknownSeconds: doublePrecision("unknown_seconds").notNull().default(0),
+    units: bigint("units", { mode: "number" }).notNull().default(0),
+    events: integer("events").notNull().default(0),
+    lateEvents: integer("late_events").notNull().default(0),
+    confidenceSum: doublePrecision("confidence_sum").notNull().default(0),
+    firstSeen: tstz("first_seen"),
+    lastSeen: tstz("last_seen"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.siteId, t.workerId, t.hour] }),
+    index("worker_hour_rollups_site_hour_idx").on(t.siteId, t.hour),
+  ],
+);
+
+export const workstationHourRollups = pgTable(
+  "workstation_hour_rollups",
+  {
+    siteId: text("site_id").notNull(),
+    workstationId: text("workstation_id").notNull(),
+    hour: tstz("hour").notNull(),
+    personWorkingSeconds: doublePrecision("person_working_seconds").notNull().default(0),
+    // Time with at least one worker working here (union of working intervals).
+    occupiedSeconds: doublePrecision("occupied_seconds").notNull().default(0),
+    idleSeconds: doublePrecision("idle_seconds").notNull().default(0),
+    absentSeconds: doublePrecision("absent_seconds").notNull().default(0),
+    units: bigint("units", { mode: "number" }).notNull().default(0),
+    events: integer("events").notNull().default(0),
+    workersSeen: text("workers_seen").array().notNull().default(sql`'{}'::text[]`),
+  },
+  (t) => [
+    primaryKey({ columns: [t.siteId, t.workstationId, t.hour] }),
+    index("workstation_hour_rollups_site_hour_idx").on(t.siteId, t.hour),
+  ],
+);
