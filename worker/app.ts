@@ -1,0 +1,27 @@
+import { Hono } from "hono";
+import type { AppEnv } from "./env";
+import { handleError, notFound } from "./http/errors";
+import { requestContext } from "./http/request-context";
+import { cacheRoutes } from "./cache/routes";
+import { ingestRoutes } from "./ingest/routes";
+import { metricsRoutes } from "./metrics/routes";
+import { opsRoutes } from "./ops/routes";
+import { recomputeRoutes } from "./recompute/routes";
+import { siteRoutes } from "./sites/routes";
+import { timelineRoutes } from "./timeline/routes";
+
+export const app = new Hono<AppEnv>()
+  .basePath("/api")
+  .use(requestContext)
+  .route("/events", ingestRoutes)
+  .route("/sites", siteRoutes)
+  .route("/metrics/cache", cacheRoutes)
+  .route("/metrics/recompute", recomputeRoutes)
+  .route("/metrics", metricsRoutes)
+  .route("/timeline", timelineRoutes)
+  .route("/", opsRoutes);
+
+app.onError(handleError);
+app.notFound(notFound);
+
+export type AppType = typeof app;

@@ -1,0 +1,62 @@
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { ALL_ENTITIES, readCache, writeCache, type CacheKey, type EntityType } from "../../db/metrics-cache";
+import { builtUntil } from "../../db/rollup-state";
+import type { AppEnv } from "../env";
+import { ApiError } from "../http/errors";
+import { requireSiteAccess } from "../http/site-access";
+import { validate } from "../http/validate";
+import { windowQuerySchema } from "../metrics/schemas";
+import { computeEntry } from "./compute-entry";
+
+// The cron refreshes live windows this often; a live window's entry older than that is stale.
+const REFRESH_SECONDS = 300;
+
+const cacheQuery = windowQuerySchema.extend({
+  populate: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+});
+
+async function respond(c: Context<AppEnv>, entityType: EntityType, entityId: string, q: z.infer<typeof cacheQuery>) {
+  const site = c.get("site");
+  const key: CacheKey = { siteId: site.siteId, entityType, entityId, windowStart: q.start, windowEnd: q.end };
+  const { db } = await c.get("db")();
+  const now = new Date();
+  const hit = await readCache(db, key);
+  if (hit) {
+    const live = key.windowEnd > hit.computedAt;
+    const stale = hit.pendingRecompute || (live && now.getTime() - hit.computedAt.getTime() > REFRESH_SECONDS * 1000);
+    return c.json({
+      site_id: site.siteId,
+      window: { start: q.start.toISOString(), end: q.end.toISOString() },
+      cached: true,
+      computed_at: hit.computedAt.toISOString(),
+      stale,
+      pending_recompute: hit.pendingRecompute,
+      metrics: hit.metrics,
+    });
+  }
+  if (!q.populate) {
+    throw new ApiError(404, "cache_miss", "Nothing cached for this window yet; add populate=true to compute and cache it.");
+  }
+  const metrics = await computeEntry(db, site, key, now, await builtUntil(db, site.siteId));
+  if (metrics === null) throw new ApiError(404, `${entityType}_not_found`, `This site has no ${entityType} ${entityId}.`);
+  await writeCache(db, key, metrics, now);
+  return c.json({
+    site_id: site.siteId,
+    window: { start: q.start.toISOString(), end: q.end.toISOString() },
+    cached: false,
+    computed_at: now.toISOString(),
+    stale: false,
+    pending_recompute: false,
+    metrics,
+  });
+}
+
+/** Cached metrics: what the dashboard reads. Same windows and access rules as /api/metrics. */
+export const cacheRoutes = new Hono<AppEnv>()
+  .use(requireSiteAccess)
+  .get("/factory", validate("query", cacheQuery), (c) => respond(c, "factory", c.get("site").siteId, c.req.valid("query")))
+  .get("/workers", validate("query", cacheQuery), (c) => respond(c, "worker", ALL_ENTITIES, c.req.valid("query")))
+  .get("/workstations", validate("query", cacheQuery), (c) => respond(c, "workstation", ALL_ENTITIES, c.req.valid("query")))
+  .get("/worker/:id", validate("query", cacheQuery), (c) => respond(c, "worker", c.req.param("id"), c.req.valid("query")))
+  .get("/workstation/:id", validate("query", cacheQuery), (c) => respond(c, "workstation", c.req.param("id"), c.req.valid("query")));

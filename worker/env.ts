@@ -1,0 +1,31 @@
+import type { Toucan } from "toucan-js";
+import type { Connection } from "../db/client";
+import type { RecomputeMessage } from "./recompute/message";
+
+export type Bindings = {
+  /** Postgres connection string: a Neon database in production, the embedded one locally. */
+  DATABASE_URL: string;
+  /** host:port of the local WebSocket proxy; set only by `npm run dev` and the tests. */
+  NEON_LOCAL_PROXY?: string;
+  /** Bearer token for admin endpoints; unset disables them. */
+  ADMIN_TOKEN?: string;
+  /** Key given to the demo site when the seed creates it (local dev); random otherwise. */
+  DEMO_SITE_KEY?: string;
+  SENTRY_DSN?: string;
+  ENVIRONMENT?: string;
+  RECOMPUTE: Queue<RecomputeMessage>;
+};
+
+export type Variables = {
+  requestId: string;
+  sentry?: Toucan;
+  /** Opens (once) the request's database connection; closed when the response is done. */
+  db: () => Promise<Connection>;
+  /** The bearer key of an ingest request; which site it belongs to is checked with the write. */
+  siteKey: string;
+  siteId?: string;
+  /** The site a read request is allowed to see (set by requireSiteAccess). */
+  site: { siteId: string; timeZone: string; maxStateSeconds: number };
+};
+
+export type AppEnv = { Bindings: Bindings; Variables: Variables };

@@ -1,0 +1,21 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env";
+import { sha256Hex } from "../ingest/event-id";
+import { ApiError } from "./errors";
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return match?.[1];
+}
+
+/** Admin endpoints need `Authorization: Bearer $ADMIN_TOKEN`; without ADMIN_TOKEN they are off. */
+export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
+  const expected = c.env.ADMIN_TOKEN;
+  if (!expected) throw new ApiError(403, "admin_disabled", "Admin endpoints are disabled: set ADMIN_TOKEN.");
+  const given = bearerToken(c.req.header("authorization"));
+  if (!given) throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <admin token>.");
+  // Compare digests so the comparison time does not depend on where the strings differ.
+  const [a, b] = await Promise.all([sha256Hex(given), sha256Hex(expected)]);
+  if (a !== b) throw new ApiError(401, "unauthorized", "The admin token is not valid.");
+  await next();
+});

@@ -1,0 +1,28 @@
+import type { Event } from "./event-schema";
+
+const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+/** Normalises an ISO timestamp with any offset to UTC with millisecond precision. */
+export const normaliseTimestamp = (ts: string) => new Date(ts).toISOString();
+
+/**
+ * Deterministic id for an event sent without one: SHA-256 over its canonical form, so a camera
+ * that retries the same observation (even with another offset notation) collides with itself.
+ * Confidence is left out on purpose: a re-scored retry is still the same observation. The site is
+ * not part of it because event ids are unique per site (the primary key is (site_id, event_id)).
+ */
+export async function deriveEventId(e: Event): Promise<string> {
+  const canonical = JSON.stringify([
+    normaliseTimestamp(e.timestamp),
+    e.worker_id,
+    e.workstation_id,
+    e.event_type,
+    e.count ?? null,
+    e.model_version ?? null,
+  ]);
+  return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical)));
+}
+
+export async function sha256Hex(text: string): Promise<string> {
+  return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+}

@@ -1,0 +1,72 @@
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env";
+import { bearerToken } from "../http/auth";
+import { ApiError } from "../http/errors";
+import { requireJson, validate } from "../http/validate";
+import { enqueueRecompute } from "../recompute/enqueue";
+import { bulkSchema, eventSchema, MAX_BULK_EVENTS, type Event } from "./event-schema";
+import { sha256Hex } from "./event-id";
+import { ingestEvents } from "./ingest-events";
+
+// 5,000 events with generous ids stay well under this; larger bodies are refused unread.
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new ApiError(413, "payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
+  },
+});
+
+// The key is only looked up inside the write itself (one round trip); a missing one is refused here.
+const requireSiteKey = createMiddleware<AppEnv>(async (c, next) => {
+  const key = bearerToken(c.req.header("authorization"));
+  if (!key) throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <site key>. Nothing was stored.");
+  c.set("siteKey", key);
+  await next();
+});
+
+// Checked before validation so a huge array is refused without validating every element.
+const limitEvents = createMiddleware<AppEnv>(async (c, next) => {
+  const body: unknown = await c.req.json().catch(() => undefined);
+  if (Array.isArray(body) && body.length > MAX_BULK_EVENTS) {
+    throw new ApiError(
+      413,
+      "too_many_events",
+      `A bulk request takes at most ${MAX_BULK_EVENTS} events; this one has ${body.length}. Split it into several requests.`,
+    );
+  }
+  await next();
+});
+
+async function store(c: Context<AppEnv>, events: Event[]) {
+  const raw = await c.req.json<unknown>();
+  const { db } = await c.get("db")();
+  const { recompute, ...summary } = await ingestEvents(db, await sha256Hex(c.get("siteKey")), events, Array.isArray(raw) ? raw : [raw]);
+  c.set("siteId", summary.site_id);
+  if (recompute.length) {
+    try {
+      await enqueueRecompute(c.env.RECOMPUTE, recompute);
+    } catch (err) {
+      // The requests are committed as pending; the cron sweep sends them again.
+      console.error(
+        JSON.stringify({ level: "warn", msg: "recompute enqueue failed", request_id: c.get("requestId"), error: String(err) }),
+      );
+      c.get("sentry")?.captureException(err);
+    }
+  }
+  return summary;
+}
+
+export const ingestRoutes = new Hono<AppEnv>()
+  .use(limitBody, requireJson, requireSiteKey)
+  .post("/", validate("json", eventSchema), async (c) => {
+    const summary = await store(c, [c.req.valid("json")]);
+    const [result] = summary.results;
+    return c.json({ site_id: summary.site_id, ...result }, result.inserted ? 201 : 200);
+  })
+  .post("/bulk", limitEvents, validate("json", bulkSchema), async (c) => {
+    return c.json(await store(c, c.req.valid("json")), 200);
+  });

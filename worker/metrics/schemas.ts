@@ -1,0 +1,131 @@
+import { z } from "zod";
+
+/** Longest window a metrics request may ask for. */
+export const MAX_WINDOW_DAYS = 93;
+const DAY_MS = 86_400_000;
+
+const isoWithOffset = (name: string) =>
+  z.iso.datetime({
+    offset: true,
+    message: `${name} must be ISO 8601 with a time zone offset, e.g. 2026-01-15T08:00:00Z`,
+  });
+
+/**
+ * `?start=...&end=...`: the window [start, end), parsed to Dates. A plain object schema (with one
+ * object-level check) so routes can `.extend()` it with parameters of their own.
+ */
+export const windowQuerySchema = z
+  .object({
+    start: isoWithOffset("start").transform((s) => new Date(s)),
+    end: isoWithOffset("end").transform((s) => new Date(s)),
+  })
+  .superRefine((q, ctx) => {
+    // zod may still run this when a field failed; only judge two valid dates
+    if (!(q.start instanceof Date) || !(q.end instanceof Date)) return;
+    const span = q.end.getTime() - q.start.getTime();
+    if (Number.isNaN(span)) return;
+    if (span < 0) ctx.addIssue({ code: "custom", path: ["end"], message: "end must not be before start" });
+    if (span > MAX_WINDOW_DAYS * DAY_MS) {
+      ctx.addIssue({ code: "custom", path: ["end"], message: `a window may span at most ${MAX_WINDOW_DAYS} days` });
+    }
+  });
+
+export type MetricsWindow = z.output<typeof windowQuerySchema>;
+
+// Seconds are exact to the millisecond (timestamps are stored at that precision) and not rounded.
+const seconds = z.number().nonnegative();
+const count = z.number().int().nonnegative();
+/** 0–100, or null when the denominator is 0. */
+const pct = z.number().nullable();
+const rate = z.number().nonnegative().nullable();
+const isoOrNull = z.iso.datetime({ offset: true }).nullable();
+
+export const workerMetricsSchema = z.object({
+  worker_id: z.string(),
+  /** The window's length up to now: end - start, clipped to now. */
+  window_seconds: seconds,
+  working_seconds: seconds,
+  idle_seconds: seconds,
+  absent_seconds: seconds,
+  unknown_seconds: seconds,
+  /** working / (working + idle + absent). */
+  utilization_pct: pct,
+  /** working / window_seconds. */
+  observed_utilization_pct: pct,
+  units: count,
+  units_per_working_hour: rate,
+  units_per_window_hour: rate,
+  first_seen: isoOrNull,
+  last_seen: isoOrNull,
+  events: count,
+  late_events: count,
+  avg_confidence: z.number().min(0).max(1).nullable(),
+});
+
+export const workstationMetricsSchema = z.object({
+  workstation_id: z.string(),
+  window_seconds: seconds,
+  /** Sum over workers of their working time here. */
+  person_working_seconds: seconds,
+  /** Time with at least one worker working here. */
+  occupied_seconds: seconds,
+  idle_seconds: seconds,
+  absent_seconds: seconds,
+  // No unknown time here: a worker nobody has seen for longer than the cap is not known to be at
+  // any workstation, so that time belongs to the worker alone.
+  /** occupied / window_seconds. */
+  utilization_pct: pct,
+  units: count,
+  /** units per occupied hour. */
+  units_per_hour: rate,
+  workers_seen: z.array(z.string()),
+  events: count,
+});
+
+export const hourlyBucketSchema = z.object({
+  hour_start: z.iso.datetime({ offset: true }),
+  working_seconds: seconds,
+  units: count,
+  active_workers: count,
+});
+
+export const factoryMetricsSchema = z.object({
+  window_seconds: seconds,
+  working_seconds: seconds,
+  idle_seconds: seconds,
+  absent_seconds: seconds,
+  unknown_seconds: seconds,
+  /** From the totals: working / (working + idle + absent). */
+  utilization_pct: pct,
+  /** Mean of the workers' utilization_pct, over workers with working + idle + absent > 0. */
+  avg_utilization_pct: pct,
+  units: count,
+  /** units per window hour. */
+  units_per_hour: rate,
+  events: count,
+  late_events: count,
+  active_workers: count,
+  workstations_active: count,
+  hourly: z.array(hourlyBucketSchema),
+});
+
+export type WorkerMetrics = z.infer<typeof workerMetricsSchema>;
+export type WorkstationMetrics = z.infer<typeof workstationMetricsSchema>;
+export type HourlyBucket = z.infer<typeof hourlyBucketSchema>;
+export type FactoryMetrics = z.infer<typeof factoryMetricsSchema>;
+
+const envelope = <T extends z.ZodType>(metrics: T) =>
+  z.object({
+    site_id: z.string(),
+    window: z.object({ start: z.iso.datetime({ offset: true }), end: z.iso.datetime({ offset: true }) }),
+    computed_at: z.iso.datetime({ offset: true }),
+    metrics,
+  });
+
+export const workerResponseSchema = envelope(workerMetricsSchema);
+export const workstationResponseSchema = envelope(workstationMetricsSchema);
+export const factoryResponseSchema = envelope(factoryMetricsSchema);
+export const workersResponseSchema = envelope(z.array(workerMetricsSchema));
+export const workstationsResponseSchema = envelope(z.array(workstationMetricsSchema));
+
+export type MetricsResponse<T> = { site_id: string; window: { start: string; end: string }; computed_at: string; metrics: T };

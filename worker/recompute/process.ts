@@ -1,0 +1,62 @@
+import type { Database } from "../../db/client";
+import { rebuildRollupHours } from "../../db/metrics";
+import { cachedKeysOverlapping, writeCache } from "../../db/metrics-cache";
+import type { ClaimedRequest } from "../../db/recompute";
+import { builtUntil } from "../../db/rollup-state";
+import { getSite } from "../../db/sites";
+import { computeEntry } from "../cache/compute-entry";
+
+type Range = { start: Date; end: Date };
+
+/** Merges overlapping or touching ranges so each hour is rebuilt once per run. */
+export function mergeRanges(ranges: Range[]): Range[] {
+  const sorted = [...ranges].sort((a, b) => a.start.getTime() - b.start.getTime());
+  const merged: Range[] = [];
+  for (const r of sorted) {
+    const last = merged.at(-1);
+    if (last && r.start <= last.end) {
+      if (r.end > last.end) last.end = r.end;
+    } else {
+      merged.push({ start: r.start, end: r.end });
+    }
+  }
+  return merged;
+}
+
+/**
+ * Applies claimed recompute requests of one site: rebuilds the rollup hours they cover (those
+ * below the site's watermark; later hours are read from events anyway) and recomputes every
+ * cached window that depends on them. Rebuilding replaces rows, so running a request twice
+ * (a retry after a crash) gives the same result as running it once.
+ */
+export async function processSiteRequests(db: Database, siteId: string, requests: ClaimedRequest[], now: Date) {
+  const site = await getSite(db, siteId);
+  if (!site) return { rebuiltHours: 0, cacheEntries: 0 };
+  const watermark = await builtUntil(db, siteId);
+  let rebuiltHours = 0;
+  if (watermark) {
+    const below = requests
+      .map((r) => ({ start: r.windowStart, end: r.windowEnd < watermark ? r.windowEnd : watermark }))
+      .filter((r) => r.start < r.end);
+    for (const range of mergeRanges(below)) {
+      await rebuildRollupHours(db, site, range.start, range.end, now);
+      rebuiltHours += (range.end.getTime() - range.start.getTime()) / 3_600_000;
+    }
+  }
+  const keys = await cachedKeysOverlapping(
+    db,
+    siteId,
+    requests.map((r) => ({ entityType: r.entityType, entityId: r.entityId, start: r.windowStart, end: r.windowEnd })),
+  );
+  for (const key of keys) {
+    const metrics = await computeEntry(db, site, key, now, watermark);
+    if (metrics !== null) await writeCache(db, key, metrics, now);
+  }
+  return { rebuiltHours, cacheEntries: keys.length };
+}
+
+export function groupBySite(requests: ClaimedRequest[]): Map<string, ClaimedRequest[]> {
+  const bySite = new Map<string, ClaimedRequest[]>();
+  for (const r of requests) bySite.set(r.siteId, [...(bySite.get(r.siteId) ?? []), r]);
+  return bySite;
+}

@@ -1,0 +1,180 @@
+import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { connect } from "../../db/client";
+import { claimRequests, failRequests } from "../../db/recompute";
+import { ADMIN, api, event, fetchWith, isolatedEnv, newSite, query, recordingQueue, testEnv } from "../../test/helpers";
+import type { Bindings } from "../env";
+import worker from "../index";
+import { MAX_ATTEMPTS, retryDelaySeconds } from "./apply";
+
+type Cached = { cached: boolean; stale: boolean; pending_recompute: boolean; computed_at: string; metrics: Record<string, unknown> };
+
+const DAY = "start=2026-03-02T00:00:00Z&end=2026-03-03T00:00:00Z";
+
+/** Posts a batch with a Queue binding that records what is sent, like the real producer would. */
+async function postRecording(bindings: Bindings, auth: Record<string, string>, events: unknown[]) {
+  const { queue, sent } = recordingQueue();
+  const res = await fetchWith({ ...bindings, RECOMPUTE: queue }, "/events/bulk", { method: "POST", headers: auth, json: events });
+  expect(res.status).toBe(200);
+  return sent;
+}
+
+async function deliver(bindings: Bindings, bodies: unknown[]) {
+  const batch = createMessageBatch("productivity-recompute", bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })));
+  const ctx = createExecutionContext();
+  await worker.queue(batch, bindings);
+  return getQueueResult(batch, ctx);
+}
+
+const shift = (site: { auth: Record<string, string> }) =>
+  api("/events/bulk", {
+    method: "POST",
+    headers: site.auth,
+    json: [
+      event({ timestamp: "2026-03-02T08:00:00Z" }),
+      event({ timestamp: "2026-03-02T08:20:00Z", event_type: "product_count", count: 5 }),
+      event({ timestamp: "2026-03-02T09:00:00Z", event_type: "idle" }),
+      event({ timestamp: "2026-03-02T09:05:00Z" }),
+      event({ timestamp: "2026-03-02T10:00:00Z", event_type: "absent" }),
+      event({ timestamp: "2026-03-02T10:30:00Z" }),
+    ],
+  });
+
+describe("late events end to end: ingest, cache, queue consumer", () => {
+  it("corrects the cached metrics and the rollups after late events", async () => {
+    const site = await newSite();
+    await shift(site);
+    // Build rollups and the watermark for this site, as the cron does.
+    const pass = await api(`/metrics/recompute?site=${site.siteId}`, { method: "POST", headers: ADMIN });
+    expect(pass.status).toBe(200);
+
+    const before = (await (await api(`/metrics/cache/worker/W1?${DAY}&populate=true`, { headers: site.auth })).json()) as Cached;
+    expect(before).toMatchObject({ cached: false, stale: false });
+    const factoryBefore = (await (await api(`/metrics/cache/factory?${DAY}&populate=true`, { headers: site.auth })).json()) as Cached;
+
+    // Late: W1 was idle from 08:40 (stored data said working until 09:00) and made 2 more units.
+    const sent = await postRecording(testEnv, site.auth, [
+      event({ timestamp: "2026-03-02T08:40:00Z", event_type: "idle" }),
+      event({ timestamp: "2026-03-02T08:45:00Z", event_type: "product_count", count: 2 }),
+    ]);
+    expect(sent.length).toBeGreaterThan(0);
+
+    const staleRead = (await (await api(`/metrics/cache/worker/W1?${DAY}`, { headers: site.auth })).json()) as Cached;
+    expect(staleRead).toMatchObject({ cached: true, stale: true, pending_recompute: true });
+    expect(staleRead.metrics).toEqual(before.metrics);
+
+    const result = await deliver(testEnv, sent);
+    expect(result.retryBatch.retry).toBe(false);
+    expect(result.retryMessages).toEqual([]);
+    expect(result.explicitAcks).toHaveLength(sent.length);
+
+    const after = (await (await api(`/metrics/cache/worker/W1?${DAY}`, { headers: site.auth })).json()) as Cached;
+    expect(after).toMatchObject({ cached: true, stale: false, pending_recompute: false });
+    expect(after.metrics).not.toEqual(before.metrics);
+    const fresh = (await (await api(`/metrics/worker/W1?${DAY}`, { headers: site.auth })).json()) as { metrics: unknown };
+    expect(after.metrics).toEqual(fresh.metrics);
+
+    // The factory entry read through rollups matches a fresh computation too.
+    const factoryAfter = (await (await api(`/metrics/cache/factory?${DAY}`, { headers: site.auth })).json()) as Cached;
+    const factoryFresh = (await (await api(`/metrics/factory?${DAY}`, { headers: site.auth })).json()) as { metrics: unknown };
+    expect(factoryAfter.metrics).not.toEqual(factoryBefore.metrics);
+    expect(factoryAfter.metrics).toEqual(factoryFresh.metrics);
+
+    const statuses = await query<{ status: string }>("select distinct status from recompute_requests where site_id = $1", [site.siteId]);
+    expect(statuses).toEqual([{ status: "done" }]);
+  });
+});
+
+describe("queue consumer", () => {
+  it("acks malformed messages and requests that are no longer pending, without work", async () => {
+    const site = await newSite();
+    await shift(site);
+    const sent = await postRecording(testEnv, site.auth, [event({ timestamp: "2026-03-02T08:50:00Z", event_type: "idle" })]);
+    const first = await deliver(testEnv, sent);
+    expect(first.explicitAcks).toHaveLength(sent.length);
+    // Redelivery of the same messages (at-least-once queues do this): acked, nothing re-run.
+    const again = await deliver(testEnv, [...sent, { not: "a recompute message" }]);
+    expect(again.explicitAcks).toHaveLength(sent.length + 1);
+    expect(again.retryMessages).toEqual([]);
+  });
+
+  it("retries the whole batch when the database is unreachable", async () => {
+    const result = await deliver({ ...testEnv, DATABASE_URL: "postgres://postgres:postgres@127.0.0.1:1/nowhere" }, [
+      { request_id: 1, site_id: "x", entity_type: "worker", entity_id: "W1", window_start: "2026-03-02T08:00:00.000Z", window_end: "2026-03-02T09:00:00.000Z" },
+    ]);
+    expect(result.retryBatch.retry).toBe(true);
+    expect(result.explicitAcks).toEqual([]);
+  });
+
+  it("returns failed requests to pending with backoff, and fails them after the last attempt", async () => {
+    const site = await newSite();
+    await shift(site);
+    await postRecording(testEnv, site.auth, [event({ timestamp: "2026-03-02T08:10:00Z", event_type: "idle" })]);
+    const [row] = await query<{ id: string }>("select id from recompute_requests where site_id = $1 and entity_type = 'worker'", [site.siteId]);
+    const id = Number(row.id);
+    const conn = await connect({ databaseUrl: testEnv.DATABASE_URL, localProxy: testEnv.NEON_LOCAL_PROXY });
+    try {
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        const claimed = await claimRequests(conn.db, [id]);
+        expect(claimed.map((c) => c.attempts)).toEqual([attempt]);
+        expect(await claimRequests(conn.db, [id])).toEqual([]); // claimed once only
+        const [failed] = await failRequests(conn.db, [id], "boom", MAX_ATTEMPTS);
+        expect(failed.status).toBe(attempt < MAX_ATTEMPTS ? "pending" : "failed");
+      }
+    } finally {
+      await conn.close();
+    }
+    expect(retryDelaySeconds(1)).toBeLessThan(retryDelaySeconds(3));
+    expect(retryDelaySeconds(20)).toBe(600);
+  });
+});
+
+describe("scheduled pass", () => {
+  it("rolls up closed hours, sweeps requests the queue missed and caches today", async () => {
+    const env = isolatedEnv();
+    const created = await fetchWith(env, "/sites", { method: "POST", headers: ADMIN, json: { site_id: `cron${Date.now()}`, name: "Cron plant", time_zone: "Asia/Tokyo" } });
+    const { site_id, site_key } = (await created.json()) as { site_id: string; site_key: string };
+    const auth = { authorization: `Bearer ${site_key}` };
+    const now = Date.now();
+    const minutesAgo = (m: number) => new Date(now - m * 60_000).toISOString();
+    await fetchWith(env, "/events/bulk", {
+      method: "POST",
+      headers: auth,
+      json: [event({ timestamp: minutesAgo(180) }), event({ timestamp: minutesAgo(120), event_type: "idle" }), event({ timestamp: minutesAgo(60) })],
+    });
+    // A late event whose queue message was lost: its requests stay pending.
+    const failing = { sendBatch: async () => { throw new Error("queue down"); } } as unknown as Queue;
+    await fetchWith({ ...env, RECOMPUTE: failing }, "/events", { method: "POST", headers: auth, json: event({ timestamp: minutesAgo(150), event_type: "absent" }) });
+    await query("update recompute_requests set updated_at = now() - interval '10 minutes' where site_id = $1", [site_id], env);
+
+    const ctx = createExecutionContext();
+    await worker.scheduled!(createScheduledController({ scheduledTime: now, cron: "*/5 * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+
+    const [state] = await query<{ built_until: Date }>("select built_until from rollup_state where site_id = $1", [site_id], env);
+    expect(new Date(state.built_until).getTime()).toBeGreaterThan(now - 2 * 3_600_000);
+    const requests = await query<{ status: string }>("select distinct status from recompute_requests where site_id = $1", [site_id], env);
+    expect(requests).toEqual([{ status: "done" }]);
+    const cached = await query<{ entity_type: string; entity_id: string }>(
+      "select entity_type, entity_id from metrics_cache where site_id = $1 order by 1, 2",
+      [site_id],
+      env,
+    );
+    expect(cached).toEqual([
+      { entity_type: "factory", entity_id: site_id },
+      { entity_type: "worker", entity_id: "*" },
+      { entity_type: "workstation", entity_id: "*" },
+    ]);
+
+    // Today's cached factory metrics equal a fresh computation of the same window.
+    const [entry] = await query<{ window_start: Date; window_end: Date }>(
+      "select window_start, window_end from metrics_cache where site_id = $1 and entity_type = 'factory'",
+      [site_id],
+      env,
+    );
+    const win = `start=${new Date(entry.window_start).toISOString()}&end=${new Date(entry.window_end).toISOString()}`;
+    const cachedRead = (await (await fetchWith(env, `/metrics/cache/factory?${win}`, { headers: auth })).json()) as Cached;
+    const fresh = (await (await fetchWith(env, `/metrics/factory?${win}`, { headers: auth })).json()) as { metrics: Record<string, unknown> };
+    expect(cachedRead.metrics.working_seconds).toBeCloseTo(fresh.metrics.working_seconds as number, 0);
+  });
+});

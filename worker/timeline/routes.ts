@@ -1,0 +1,45 @@
+import { Hono } from "hono";
+import { confidenceByModel, stateIntervals, unitsPerHour } from "../../db/timeline";
+import type { AppEnv } from "../env";
+import { requireSiteAccess } from "../http/site-access";
+import { validate } from "../http/validate";
+import { windowQuerySchema } from "../metrics/schemas";
+import type { TimelineResponse, WorkerTimelineResponse } from "./schemas";
+
+/** State intervals (and units per hour) behind a worker's or workstation's metrics. */
+export const timelineRoutes = new Hono<AppEnv>()
+  .use(requireSiteAccess)
+  .get("/worker/:id", validate("query", windowQuerySchema), async (c) => {
+    const site = c.get("site");
+    const w = c.req.valid("query");
+    const id = c.req.param("id");
+    const { db } = await c.get("db")();
+    const scope = { workerId: id };
+    // One connection: the queries run one after another on it.
+    const intervals = await stateIntervals(db, site, scope, w, new Date());
+    const units = await unitsPerHour(db, site.siteId, scope, w);
+    const confidence = await confidenceByModel(db, site.siteId, id, w);
+    const body: WorkerTimelineResponse = {
+      site_id: site.siteId,
+      window: { start: w.start.toISOString(), end: w.end.toISOString() },
+      intervals,
+      units,
+      confidence_by_model: confidence,
+    };
+    return c.json(body);
+  })
+  .get("/workstation/:id", validate("query", windowQuerySchema), async (c) => {
+    const site = c.get("site");
+    const w = c.req.valid("query");
+    const { db } = await c.get("db")();
+    const scope = { workstationId: c.req.param("id") };
+    const intervals = await stateIntervals(db, site, scope, w, new Date());
+    const units = await unitsPerHour(db, site.siteId, scope, w);
+    const body: TimelineResponse = {
+      site_id: site.siteId,
+      window: { start: w.start.toISOString(), end: w.end.toISOString() },
+      intervals,
+      units,
+    };
+    return c.json(body);
+  });

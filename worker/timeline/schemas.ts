@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+// The timeline endpoints' answers, shared with the dashboard (which validates what it reads).
+const iso = z.iso.datetime({ offset: true });
+
+export const timelineStates = ["working", "idle", "absent", "unknown"] as const;
+export type TimelineState = (typeof timelineStates)[number];
+
+/** A stretch of one state, clipped to the window; `unknown` where a gap exceeded the site's cap. */
+export const stateIntervalSchema = z.object({
+  start: iso,
+  end: iso,
+  state: z.enum(timelineStates),
+  worker_id: z.string(),
+  workstation_id: z.string(),
+});
+
+/** Units counted per UTC hour (the factory's hourly buckets use the same hours). */
+export const unitsBucketSchema = z.object({ hour_start: iso, units: z.number().int().nonnegative() });
+
+export const modelConfidenceSchema = z.object({
+  /** null: events sent without a model_version. */
+  model_version: z.string().nullable(),
+  events: z.number().int().nonnegative(),
+  late_events: z.number().int().nonnegative(),
+  avg_confidence: z.number().min(0).max(1),
+  min_confidence: z.number().min(0).max(1),
+  max_confidence: z.number().min(0).max(1),
+});
+
+export const timelineResponseSchema = z.object({
+  site_id: z.string(),
+  window: z.object({ start: iso, end: iso }),
+  intervals: z.array(stateIntervalSchema),
+  units: z.array(unitsBucketSchema),
+});
+
+export const workerTimelineResponseSchema = timelineResponseSchema.extend({
+  confidence_by_model: z.array(modelConfidenceSchema),
+});
+
+export type StateInterval = z.infer<typeof stateIntervalSchema>;
+export type UnitsBucket = z.infer<typeof unitsBucketSchema>;
+export type ModelConfidence = z.infer<typeof modelConfidenceSchema>;
+export type TimelineResponse = z.infer<typeof timelineResponseSchema>;
+export type WorkerTimelineResponse = z.infer<typeof workerTimelineResponseSchema>;
