@@ -1,0 +1,97 @@
+import { env, exports } from "cloudflare:workers";
+import { connect } from "../db/client";
+import type { Bindings } from "../worker/env";
+import type { EventInput } from "../worker/ingest/event-schema";
+import type { RecomputeMessage } from "../worker/recompute/message";
+
+export const ADMIN = { authorization: "Bearer test-admin-token" };
+
+export const testEnv = env as unknown as Bindings;
+
+/** Calls the worker under test exactly as a client would. */
+export function api(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
+  const { json, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (json !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
+  return (exports as unknown as { default: { fetch: (r: Request) => Promise<Response> } }).default.fetch(
+    new Request(`http://wpd.test/api${path}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body }),
+  );
+}
+
+let siteCounter = 0;
+
+/** A fresh site per test keeps tests independent on the shared database. */
+export async function newSite(opts: { timeZone?: string; maxStateSeconds?: number } = {}) {
+  const siteId = `t${Date.now().toString(36)}${(siteCounter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const res = await api("/sites", {
+    method: "POST",
+    headers: ADMIN,
+    json: { site_id: siteId, name: `Test ${siteId}`, time_zone: opts.timeZone ?? "UTC", max_state_seconds: opts.maxStateSeconds ?? 600 },
+  });
+  if (res.status !== 201) throw new Error(`site creation failed: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { site_key: string };
+  return { siteId, key: body.site_key, auth: { authorization: `Bearer ${body.site_key}` } };
+}
+
+/** Direct SQL for assertions about what was (not) stored. */
+export async function query<T = Record<string, unknown>>(
+  text: string,
+  params: unknown[] = [],
+  bindings: Bindings = testEnv,
+): Promise<T[]> {
+  const conn = await connect({ databaseUrl: bindings.DATABASE_URL, localProxy: bindings.NEON_LOCAL_PROXY });
+  try {
+    return (await conn.client.query(text, params)).rows as T[];
+  } finally {
+    await conn.close();
+  }
+}
+
+export function event(overrides: Partial<EventInput> = {}): EventInput {
+  return {
+    timestamp: "2026-03-02T08:00:00Z",
+    worker_id: "W1",
+    workstation_id: "S1",
+    event_type: "working",
+    confidence: 0.93,
+    model_version: "v1.4.2",
+    ...overrides,
+  };
+}
+
+/**
+ * Bindings pointing at a database of its own, for passes that sweep every site (the cron) and so
+ * must not race with other test files' rows.
+ */
+export function isolatedEnv(): Bindings {
+  return { ...testEnv, DATABASE_URL: (env as unknown as { TEST_ISOLATED_DATABASE_URL: string }).TEST_ISOLATED_DATABASE_URL };
+}
+
+/** Runs a request against the worker with the given bindings, waiting for its background work. */
+export async function fetchWith(bindings: Bindings, path: string, init: RequestInit & { json?: unknown } = {}) {
+  const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
+  const worker = (await import("../worker/index")).default;
+  const { json, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (json !== undefined) headers.set("content-type", "application/json");
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(
+    new Request(`http://wpd.test/api${path}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body }),
+    bindings,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+/** A Queue binding that records the recompute messages it is sent. */
+export function recordingQueue() {
+  const sent: RecomputeMessage[] = [];
+  const queue = {
+    send: async (body: RecomputeMessage) => void sent.push(body),
+    sendBatch: async (msgs: Iterable<MessageSendRequest<RecomputeMessage>>) => {
+      for (const m of msgs) sent.push(m.body);
+    },
+  } as unknown as Queue<RecomputeMessage>;
+  return { queue, sent };
+}

@@ -1,0 +1,51 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export const TEST_ADMIN_TOKEN = "test-admin-token";
+
+export default defineConfig({
+  test: {
+    reporters: ["default", "./test/summary-reporter.ts"],
+    // One JSON line per request is right in production and noise in a test run.
+    onConsoleLog: (log) => !log.includes('"msg":"request"'),
+    projects: [
+      {
+        // The API: tests run inside the Workers runtime against a real Postgres.
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            main: "./worker/index.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                DATABASE_URL: inject("databaseUrl"),
+                NEON_LOCAL_PROXY: inject("localProxy"),
+                TEST_ISOLATED_DATABASE_URL: inject("isolatedDatabaseUrl"),
+                ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+                ENVIRONMENT: "test",
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "worker",
+          include: ["worker/**/*.test.ts", "db/**/*.test.ts", "test/**/*.test.ts"],
+          globalSetup: ["./test/global-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // The dashboard: loaders and components in jsdom.
+        esbuild: { jsx: "automatic" },
+        test: {
+          name: "app",
+          include: ["app/**/*.test.{ts,tsx}"],
+          environment: "jsdom",
+          globalSetup: ["./app/test/api-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
