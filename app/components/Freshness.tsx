@@ -1,0 +1,35 @@
+import { formatAge, formatTime } from "../lib/format";
+
+export type FreshnessInfo = {
+  computed_at: string;
+  cached: boolean;
+  stale: boolean;
+  pending_recompute: boolean;
+};
+
+/** How old the numbers are and whether late data is still being folded in. */
+export function Freshness(props: {
+  info: FreshnessInfo;
+  pendingRecomputes: number | null;
+  now: string;
+  timeZone: string;
+  live: boolean;
+  refreshing: boolean;
+}) {
+  const { info } = props;
+  return (
+    <div className={`freshness${info.stale ? " stale" : ""}`} role="status" data-testid="freshness">
+      <span>
+        Computed {formatAge(info.computed_at, new Date(props.now))} ({formatTime(info.computed_at, props.timeZone, { seconds: true })}
+        {info.cached ? ", from cache" : ", fresh"})
+      </span>
+      {info.stale && !info.pending_recompute && <span className="badge warn">stale: a refresh is due</span>}
+      {info.pending_recompute && <span className="badge warn">late events being recomputed</span>}
+      {props.pendingRecomputes !== null && props.pendingRecomputes > 0 && (
+        <span className="badge">{props.pendingRecomputes} recompute request(s) pending</span>
+      )}
+      <span className="muted">{props.live ? "Live window: refreshes every 30 s" : "Closed window"}</span>
+      {props.refreshing && <span className="muted">Refreshing…</span>}
+    </div>
+  );
+}

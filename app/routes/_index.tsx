@@ -1,0 +1,209 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { useLoaderData } from "@remix-run/react";
+import { DataTable } from "../components/DataTable";
+import { EmptyState } from "../components/EmptyState";
+import { Freshness } from "../components/Freshness";
+import { HourlyChart } from "../components/HourlyChart";
+import { delta, KpiTile } from "../components/KpiTile";
+import { RouteError } from "../components/RouteError";
+import { useAutoRefresh } from "../components/useAutoRefresh";
+import { WindowPicker } from "../components/WindowPicker";
+import { formatDuration, formatNumber, formatPct, formatRange } from "../lib/format";
+import { apiUrlForHumans, pageContext, withApiErrors } from "../lib/page-context.server";
+import { hourlyColumns, hourUtilization, workerColumns, workstationColumns } from "../lib/tables";
+import { presetLabels, previousWindow, windowSearch } from "../lib/window";
+
+export const meta: MetaFunction = () => [{ title: "Factory overview · Worker Productivity" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  return withApiErrors(async () => {
+    const { api, site, window, now } = await pageContext(context, request);
+    const [factory, workers, workstations, previous, pending] = await Promise.all([
+      api.factory(window),
+      api.workers(window),
+      api.workstations(window),
+      api.factory(previousWindow(window)),
+      // Freshness detail only: the page still works for a token that may not list recomputes.
+      api.pendingRecomputes().then((p) => p.count, () => null),
+    ]);
+    return {
+      site: { id: site.siteId, name: site.name, timeZone: site.timeZone },
+      window,
+      now: now.toISOString(),
+      factory,
+      workers: workers.metrics,
+      workstations: workstations.metrics,
+      previous: previous.metrics,
+      pendingRecomputes: pending,
+      apiUrl: apiUrlForHumans(context),
+    };
+  });
+}
+
+export default function Overview() {
+  const d = useLoaderData<typeof loader>();
+  const refreshing = useAutoRefresh(d.window.live);
+  const tz = d.site.timeZone;
+  const f = d.factory.metrics;
+  const p = d.previous;
+  const search = windowSearch(d.window);
+  const win = { start: d.factory.window.start, end: d.factory.window.end };
+  const stateTotal = f.working_seconds + f.idle_seconds + f.absent_seconds + f.unknown_seconds;
+  const unknownShare = stateTotal > 0 ? (100 * f.unknown_seconds) / stateTotal : null;
+  const prevTotal = p.working_seconds + p.idle_seconds + p.absent_seconds + p.unknown_seconds;
+  const prevUnknownShare = prevTotal > 0 ? (100 * p.unknown_seconds) / prevTotal : null;
+  const vs = "previous window";
+  // Without events before, every change would read "from nothing": say it once instead.
+  const comparable = p.events > 0;
+  const change = (...args: Parameters<typeof delta>) => (comparable ? delta(...args) : undefined);
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>
+          {d.site.name} <span className="muted">· factory overview</span>
+        </h1>
+        <p className="muted" data-testid="window-range">
+          {presetLabels[d.window.preset]}: {formatRange(d.window.start, d.window.end, tz)}
+        </p>
+      </div>
+      <WindowPicker window={d.window} timeZone={tz} />
+      {d.window.problem && (
+        <p className="notice" role="alert">
+          {d.window.problem} Showing today instead.
+        </p>
+      )}
+      <Freshness info={d.factory} pendingRecomputes={d.pendingRecomputes} now={d.now} timeZone={tz} live={d.window.live} refreshing={refreshing} />
+
+      {f.events === 0 ? (
+        <EmptyState apiUrl={d.apiUrl} siteId={d.site.id} windowLabel={presetLabels[d.window.preset].toLowerCase()} now={d.now} />
+      ) : (
+        <>
+          {!comparable && <p className="muted compare-note">No events in the previous window of the same length: nothing to compare with.</p>}
+          <section className="kpis" aria-label="Key figures">
+            <KpiTile
+              testId="kpi-utilization"
+              label="Utilization"
+              value={formatPct(f.utilization_pct)}
+              bandPct={f.utilization_pct}
+              hint="working ÷ (working + idle + absent)"
+              delta={change(f.utilization_pct, p.utilization_pct, { unit: "pp", higherIsBetter: true, label: vs })}
+            />
+            <KpiTile
+              testId="kpi-units"
+              label="Units"
+              value={formatNumber(f.units)}
+              hint={`previous window: ${formatNumber(p.units)}`}
+              delta={d.window.live ? undefined : change(f.units, p.units, { unit: "%", higherIsBetter: true, label: vs })}
+            />
+            <KpiTile
+              testId="kpi-units-per-hour"
+              label="Units / hour"
+              value={formatNumber(f.units_per_hour, 1)}
+              hint="over the window so far"
+              delta={change(f.units_per_hour, p.units_per_hour, { unit: "%", higherIsBetter: true, label: vs })}
+            />
+            <KpiTile
+              testId="kpi-active-workers"
+              label="Active workers"
+              value={formatNumber(f.active_workers)}
+              hint={`${formatNumber(f.workstations_active)} workstations active`}
+              delta={change(f.active_workers, p.active_workers, { unit: "%", higherIsBetter: true, label: vs })}
+            />
+            <KpiTile
+              testId="kpi-unknown"
+              label="Unknown time"
+              value={formatDuration(f.unknown_seconds)}
+              hint={`${formatPct(unknownShare)} of tracked time: no camera signal`}
+              delta={change(unknownShare, prevUnknownShare, { unit: "pp", higherIsBetter: false, label: vs })}
+            />
+          </section>
+
+          <section className="charts" aria-label="Hourly charts">
+            <HourlyChart
+              title="Units per hour"
+              description="Finished units counted in each hour of the window."
+              kind="bar"
+              points={f.hourly.map((h) => ({ hour_start: h.hour_start, value: h.units }))}
+              window={win}
+              timeZone={tz}
+              formatValue={(v) => formatNumber(v)}
+            />
+            <HourlyChart
+              title="Utilization per hour"
+              description="Share of each hour that the workers active in it spent working."
+              kind="line"
+              points={f.hourly.map((h) => ({ hour_start: h.hour_start, value: hourUtilization(h) }))}
+              window={win}
+              timeZone={tz}
+              yMax={100}
+              formatValue={(v) => formatPct(v, 0)}
+            />
+          </section>
+          <details className="chart-data">
+            <summary>Hourly figures as a table</summary>
+            <DataTable
+              caption="Hourly figures"
+              rows={f.hourly}
+              columns={hourlyColumns}
+              timeZone={tz}
+              rowKey={(r) => r.hour_start}
+              csvHref={`/export/hourly?${search}`}
+              testId="hourly-table"
+            />
+          </details>
+
+          <section aria-label="Workers">
+            <h2>Workers</h2>
+            <BandLegend />
+            <DataTable
+              caption={`Per worker (${d.workers.length})`}
+              rows={d.workers}
+              columns={workerColumns}
+              timeZone={tz}
+              rowKey={(r) => r.worker_id}
+              rowHref={(r) => `/workers/${encodeURIComponent(r.worker_id)}?${search}`}
+              csvHref={`/export/workers?${search}`}
+              initialSort={{ key: "worker_id", dir: "asc" }}
+              testId="workers-table"
+            />
+          </section>
+          <section aria-label="Workstations">
+            <h2>Workstations</h2>
+            <DataTable
+              caption={`Per workstation (${d.workstations.length})`}
+              rows={d.workstations}
+              columns={workstationColumns}
+              timeZone={tz}
+              rowKey={(r) => r.workstation_id}
+              rowHref={(r) => `/workstations/${encodeURIComponent(r.workstation_id)}?${search}`}
+              csvHref={`/export/workstations?${search}`}
+              initialSort={{ key: "workstation_id", dir: "asc" }}
+              testId="workstations-table"
+            />
+          </section>
+        </>
+      )}
+    </div>
+  );
+}
+
+function BandLegend() {
+  return (
+    <ul className="legend" aria-label="Utilization colours">
+      <li>
+        <span className="swatch band-low" aria-hidden="true" /> below 65 %
+      </li>
+      <li>
+        <span className="swatch band-mid" aria-hidden="true" /> 65–85 %
+      </li>
+      <li>
+        <span className="swatch band-high" aria-hidden="true" /> above 85 %
+      </li>
+    </ul>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
+}

@@ -1,0 +1,113 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Link, useLoaderData } from "@remix-run/react";
+import { CompareBars } from "../components/CompareBars";
+import { DataTable } from "../components/DataTable";
+import { Freshness } from "../components/Freshness";
+import { HourlyChart } from "../components/HourlyChart";
+import { MetricList } from "../components/MetricList";
+import { RouteError } from "../components/RouteError";
+import { StateTimeline } from "../components/StateTimeline";
+import { useAutoRefresh } from "../components/useAutoRefresh";
+import { WindowPicker } from "../components/WindowPicker";
+import { formatDuration, formatNumber, formatPct, formatRange } from "../lib/format";
+import { pageContext, withApiErrors } from "../lib/page-context.server";
+import { intervalColumns } from "../lib/tables";
+import { presetLabels, windowSearch } from "../lib/window";
+
+export const meta: MetaFunction<typeof loader> = ({ params }) => [{ title: `Workstation ${params.id} · Worker Productivity` }];
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const id = params.id ?? "";
+  return withApiErrors(async () => {
+    const { api, site, window, now } = await pageContext(context, request);
+    const [station, timeline, pending] = await Promise.all([
+      api.workstation(id, window),
+      api.workstationTimeline(id, window),
+      api.pendingRecomputes().then((p) => p.count, () => null),
+    ]);
+    return { id, site: { id: site.siteId, name: site.name, timeZone: site.timeZone }, window, now: now.toISOString(), station, timeline, pendingRecomputes: pending };
+  });
+}
+
+export default function WorkstationPage() {
+  const d = useLoaderData<typeof loader>();
+  const refreshing = useAutoRefresh(d.window.live);
+  const tz = d.site.timeZone;
+  const m = d.station.metrics;
+  const search = windowSearch(d.window);
+  const win = d.timeline.window;
+  return (
+    <div className="page">
+      <p className="breadcrumb">
+        <Link to={`/?${search}`}>← Factory overview</Link>
+      </p>
+      <div className="page-head">
+        <h1>
+          Workstation {d.id} <span className="muted">· {d.site.name}</span>
+        </h1>
+        <p className="muted">
+          {presetLabels[d.window.preset]}: {formatRange(d.window.start, d.window.end, tz)}
+        </p>
+      </div>
+      <WindowPicker window={d.window} timeZone={tz} />
+      <Freshness info={d.station} pendingRecomputes={d.pendingRecomputes} now={d.now} timeZone={tz} live={d.window.live} refreshing={refreshing} />
+      <MetricList
+        label={`Metrics of workstation ${d.id}`}
+        items={[
+          { label: "Occupancy", value: formatPct(m.utilization_pct), testId: "station-occupancy" },
+          { label: "Occupied", value: formatDuration(m.occupied_seconds), testId: "station-occupied" },
+          { label: "Person-time working", value: formatDuration(m.person_working_seconds), testId: "station-person-time" },
+          { label: "Idle", value: formatDuration(m.idle_seconds) },
+          { label: "Absent", value: formatDuration(m.absent_seconds) },
+          { label: "Units", value: formatNumber(m.units), testId: "station-units" },
+          { label: "Units / occupied hour", value: formatNumber(m.units_per_hour, 1) },
+          { label: "Workers seen", value: m.workers_seen.join(", ") || "–" },
+          { label: "Events", value: formatNumber(m.events) },
+        ]}
+      />
+      <section className="charts" aria-label="Occupancy and units">
+        <StateTimeline
+          title="Occupancy: who was here, in what state"
+          intervals={d.timeline.intervals}
+          rowOf={(i) => i.worker_id}
+          window={win}
+          timeZone={tz}
+          states={["working", "idle", "absent"]}
+        />
+        <CompareBars
+          title="Person-time vs occupied time"
+          items={[
+            { label: "Person-time", value: m.person_working_seconds, text: formatDuration(m.person_working_seconds) },
+            { label: "Occupied", value: m.occupied_seconds, text: formatDuration(m.occupied_seconds), className: "bar bar-occupied" },
+            { label: "Window so far", value: m.window_seconds, text: formatDuration(m.window_seconds), className: "bar bar-window" },
+          ]}
+        />
+        <HourlyChart
+          title="Units per hour"
+          description={`Units counted at ${d.id} in each hour.`}
+          kind="bar"
+          points={d.timeline.units.map((u) => ({ hour_start: u.hour_start, value: u.units }))}
+          window={win}
+          timeZone={tz}
+          formatValue={(v) => formatNumber(v)}
+        />
+      </section>
+      <details className="chart-data">
+        <summary>State intervals as a table ({d.timeline.intervals.length})</summary>
+        <DataTable
+          caption="State intervals at this workstation"
+          rows={d.timeline.intervals}
+          columns={intervalColumns}
+          timeZone={tz}
+          rowKey={(r) => `${r.worker_id}|${r.start}|${r.state}`}
+          csvHref={`/export/workstation-intervals?id=${encodeURIComponent(d.id)}&${search}`}
+          testId="intervals-table"
+        />
+      </details>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteError />;
+}

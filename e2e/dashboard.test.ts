@@ -1,0 +1,163 @@
+// End-to-end: the built dashboard on `wrangler pages dev`, bound to the API on `wrangler dev`, with
+// seeded demo data, driven in real headless Chromium. Numbers on screen are checked against the
+// API's own answers for the same window. Writes the overview's screenshot to docs/dashboard.png.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import { chromium, type Browser, type Page } from "playwright-core";
+import type { FactoryMetrics, WorkerMetrics } from "../worker/metrics/schemas";
+import { resolveWindow } from "../app/lib/window";
+import { formatNumber } from "../app/lib/format";
+import { startE2eStack, stopEverythingStarted, type E2eStack } from "./stack";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SCREENSHOT = new URL("../docs/dashboard.png", import.meta.url).pathname;
+
+type Cached<T> = { metrics: T; window: { start: string; end: string } };
+
+// Fail rather than hang when something does not come up (node:test has no default timeout).
+const SETUP = { timeout: 5 * 60_000 };
+const TEST = { timeout: 90_000 };
+
+let stack: E2eStack;
+let browser: Browser;
+const consoleErrors: string[] = [];
+
+async function open(path: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(`${path}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => consoleErrors.push(`${path}: ${e.message}`));
+  await page.goto(`${stack.appUrl}${path}`);
+  // Clicks before hydration would be lost: the app marks <html data-hydrated> once it is interactive.
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+  await page.waitForLoadState("networkidle");
+  return page;
+}
+
+/** The API's cached numbers for the window the dashboard resolves from the same query string. */
+async function apiFor<T>(path: string, search: string): Promise<Cached<T>> {
+  const w = resolveWindow(new URLSearchParams(search), stack.timeZone, new Date());
+  return stack.api<Cached<T>>(path, { start: w.start.toISOString(), end: w.end.toISOString(), populate: "true" });
+}
+
+before(async () => {
+  stack = await startE2eStack({ log: process.env.E2E_VERBOSE ? (l) => console.log(l) : undefined });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}, SETUP);
+
+after(async () => {
+  await browser?.close();
+  await stopEverythingStarted();
+}, SETUP);
+
+describe("dashboard", () => {
+  it("shows yesterday's factory figures, charts and tables as the API computes them", TEST, async () => {
+    const page = await open("/?window=yesterday");
+    const factory = await apiFor<FactoryMetrics>("/metrics/cache/factory", "window=yesterday");
+    const workers = await apiFor<WorkerMetrics[]>("/metrics/cache/workers", "window=yesterday");
+    assert.ok(factory.metrics.units > 0, "the seed put units into yesterday");
+
+    assert.equal(await page.getByTestId("kpi-units").locator(".kpi-value").innerText(), formatNumber(factory.metrics.units));
+    assert.equal(await page.getByTestId("kpi-active-workers").locator(".kpi-value").innerText(), formatNumber(factory.metrics.active_workers));
+
+    // Bars carry their values: together they are the day's units.
+    const barValues = await page.locator('[data-testid="chart-bar"] rect.bar').evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-value"))));
+    assert.equal(barValues.reduce((a, b) => a + b, 0), factory.metrics.units);
+    assert.equal(await page.locator('[data-testid="chart-line"] circle.dot').count(), factory.metrics.hourly.filter((h) => h.active_workers > 0).length);
+
+    const rows = page.getByTestId("workers-table").locator("tbody tr");
+    assert.equal(await rows.count(), workers.metrics.length);
+    for (const w of workers.metrics) {
+      const row = rows.filter({ has: page.locator("th", { hasText: new RegExp(`^${w.worker_id}$`) }) });
+      assert.equal(await row.locator('td[data-column="units"]').innerText(), formatNumber(w.units), `units of ${w.worker_id}`);
+    }
+
+    // Sorting by units (a client-side interaction, so this also proves hydration).
+    await page.getByTestId("workers-table").locator('button[data-column="units"]').click();
+    const shown = await rows.locator('td[data-column="units"]').allInnerTexts();
+    const expected = [...workers.metrics].sort((a, b) => b.units - a.units).map((w) => formatNumber(w.units));
+    assert.deepEqual(shown, expected);
+    assert.equal(await page.getByTestId("workers-table").locator('th[aria-sort="descending"]').count(), 1);
+    await page.close();
+  });
+
+  it("changes the URL and the data with the window picker", TEST, async () => {
+    const page = await open("/?window=yesterday");
+    const before = await page.getByTestId("window-range").innerText();
+    await page.locator('a[data-window="today"]').click();
+    await page.waitForURL(/window=today/);
+    await page.waitForFunction((b) => document.querySelector('[data-testid="window-range"]')?.textContent !== b, before);
+    const today = await apiFor<FactoryMetrics>("/metrics/cache/factory", "window=today");
+    assert.equal(await page.getByTestId("kpi-units").locator(".kpi-value").innerText(), formatNumber(today.metrics.units));
+
+    // A custom range of the two seeded days.
+    const w = resolveWindow(new URLSearchParams("window=yesterday"), stack.timeZone, new Date());
+    const t = resolveWindow(new URLSearchParams("window=today"), stack.timeZone, new Date());
+    await page.locator('input[name="from"]').fill(w.from);
+    await page.locator('input[name="to"]').fill(t.to);
+    await page.getByRole("button", { name: "Show range" }).click();
+    await page.waitForURL(new RegExp(`window=custom&from=${w.from}&to=${t.to}`));
+    const range = await apiFor<FactoryMetrics>("/metrics/cache/factory", `window=custom&from=${w.from}&to=${t.to}`);
+    await page.waitForFunction(
+      (units) => document.querySelector('[data-testid="kpi-units"] .kpi-value')?.textContent === units,
+      formatNumber(range.metrics.units),
+    );
+    await page.close();
+  });
+
+  it("downloads the workers table as CSV", TEST, async () => {
+    const page = await open("/?window=yesterday");
+    const workers = await apiFor<WorkerMetrics[]>("/metrics/cache/workers", "window=yesterday");
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("workers-table").getByRole("link", { name: "Download CSV" }).click(),
+    ]);
+    const csv = readFileSync(await download.path(), "utf8").trim().split("\r\n");
+    assert.match(download.suggestedFilename(), /^demo-workers-.*\.csv$/);
+    assert.equal(csv[0].split(",")[0], "Worker");
+    assert.equal(csv.length, workers.metrics.length + 1);
+    const w1 = csv.find((l) => l.startsWith("W1,"))!.split(",");
+    const units = csv[0].split(",").indexOf("Units");
+    assert.equal(Number(w1[units]), workers.metrics.find((w) => w.worker_id === "W1")!.units);
+    await page.close();
+  });
+
+  it("opens a worker's page with its timeline and a workstation's page", TEST, async () => {
+    const page = await open("/?window=yesterday");
+    await page.getByTestId("workers-table").getByRole("link", { name: "W1", exact: true }).click();
+    await page.waitForURL(/\/workers\/W1\?window=yesterday/);
+    const w1 = await apiFor<WorkerMetrics>("/metrics/cache/worker/W1", "window=yesterday");
+    assert.equal(await page.getByTestId("worker-units").innerText(), formatNumber(w1.metrics.units));
+    const segments = await page.locator('[data-testid="timeline"] rect.seg').count();
+    assert.ok(segments > 0, "the timeline has segments");
+    assert.ok((await page.getByTestId("confidence-table").locator("tbody tr").count()) > 0);
+
+    const station = await open("/workstations/S1?window=yesterday");
+    assert.ok((await station.locator('[data-testid="timeline"] rect.seg').count()) > 0);
+    // For looking at the detail pages by eye: E2E_SHOTS=<dir>.
+    if (process.env.E2E_SHOTS) {
+      await page.screenshot({ path: `${process.env.E2E_SHOTS}/worker.png`, fullPage: true });
+      await station.screenshot({ path: `${process.env.E2E_SHOTS}/workstation.png`, fullPage: true });
+    }
+    await station.close();
+    await page.close();
+  });
+
+  it("explains an empty window", TEST, async () => {
+    const page = await open("/?window=custom&from=2001-01-01&to=2001-01-02");
+    assert.match(await page.getByTestId("empty-state").innerText(), /curl -X POST/);
+    await page.close();
+  });
+
+  it("renders the overview for the README screenshot, without console errors", TEST, async () => {
+    const page = await open("/?window=yesterday");
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    await page.close();
+    assert.deepEqual(consoleErrors, []);
+  });
+});

@@ -1,0 +1,36 @@
+// The dashboard (app/): Remix on Vite, built for Cloudflare Pages. `remix vite:dev` gets the same
+// bindings as Pages (the API service binding through the local dev registry) from the Pages config.
+import { cloudflareDevProxyVitePlugin as remixCloudflareDevProxy, vitePlugin as remix } from "@remix-run/dev";
+import { defineConfig } from "vite";
+import { getLoadContext } from "./app/load-context";
+
+declare module "@remix-run/cloudflare" {
+  interface Future {
+    v3_singleFetch: true;
+  }
+}
+
+export default defineConfig({
+  plugins: [
+    remixCloudflareDevProxy({ getLoadContext, configPath: "pages/wrangler.toml" }),
+    remix({
+      // Tests live next to the routes they test; they are not routes.
+      ignoredRouteFiles: ["**/*.test.*"],
+      future: {
+        v3_fetcherPersist: true,
+        v3_relativeSplatPath: true,
+        v3_throwAbortReason: true,
+        v3_singleFetch: true,
+        v3_lazyRouteDiscovery: true,
+      },
+    }),
+  ],
+  // Pre-bundled up front: otherwise the first visit in dev discovers them and reloads the page.
+  optimizeDeps: {
+    include: ["@visx/axis", "@visx/grid", "@visx/group", "@visx/scale", "@visx/shape"],
+  },
+  server: { host: "127.0.0.1" },
+  // The server bundle runs in workerd, not Node.
+  ssr: { resolve: { conditions: ["workerd", "worker", "browser"] } },
+  resolve: { mainFields: ["browser", "module", "main"] },
+});
