@@ -11,13 +11,25 @@ export type CacheKey = { siteId: string; entityType: EntityType; entityId: strin
 
 export type CacheEntry = { metrics: unknown; computedAt: Date; pendingRecompute: boolean };
 
+export type CacheLookup = {
+  entry?: CacheEntry;
+  /** The site's rollup watermark: what a computation on a miss needs, read in the same round trip. */
+  builtUntil?: Date;
+};
+
 /**
  * The cached result plus whether a recompute is still pending for anything inside its window
- * (then the numbers may be behind). One round trip.
+ * (then the numbers may be behind), and the site's rollup watermark. One round trip.
  */
-export async function readCache(db: Database, key: CacheKey): Promise<CacheEntry | undefined> {
-  const { rows } = await db.execute<{ metrics: unknown; computed_at: Date | string; pending: boolean }>(sql`
-    select c.metrics, c.computed_at,
+export async function lookupCache(db: Database, key: CacheKey): Promise<CacheLookup> {
+  const { rows } = await db.execute<{
+    built_until: Date | string | null;
+    metrics: unknown;
+    computed_at: Date | string | null;
+    pending: boolean;
+  }>(sql`
+    select (select s.built_until from rollup_state s where s.site_id = ${key.siteId}) as built_until,
+      c.metrics, c.computed_at,
       exists (
         select 1 from recompute_requests r
         where r.site_id = c.site_id and r.status in ('pending', 'processing')
@@ -25,13 +37,17 @@ export async function readCache(db: Database, key: CacheKey): Promise<CacheEntry
           and (c.entity_type = 'factory' or c.entity_id = ${ALL_ENTITIES}
                or (r.entity_type = c.entity_type and r.entity_id = c.entity_id))
       ) as pending
-    from metrics_cache c
-    where c.site_id = ${key.siteId} and c.entity_type = ${key.entityType} and c.entity_id = ${key.entityId}
+    from (values (1)) one
+    left join metrics_cache c
+      on c.site_id = ${key.siteId} and c.entity_type = ${key.entityType} and c.entity_id = ${key.entityId}
       and c.window_start = ${key.windowStart.toISOString()}::timestamptz
       and c.window_end = ${key.windowEnd.toISOString()}::timestamptz
   `);
   const row = rows[0];
-  return row && { metrics: row.metrics, computedAt: new Date(row.computed_at), pendingRecompute: row.pending };
+  return {
+    entry: row?.computed_at ? { metrics: row.metrics, computedAt: new Date(row.computed_at), pendingRecompute: row.pending } : undefined,
+    builtUntil: row?.built_until ? new Date(row.built_until) : undefined,
+  };
 }
 
 export async function writeCache(db: Database, key: CacheKey, metrics: unknown, computedAt: Date): Promise<void> {

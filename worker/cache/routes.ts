@@ -1,7 +1,6 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { ALL_ENTITIES, readCache, writeCache, type CacheKey, type EntityType } from "../../db/metrics-cache";
-import { builtUntil } from "../../db/rollup-state";
+import { ALL_ENTITIES, lookupCache, writeCache, type CacheKey, type EntityType } from "../../db/metrics-cache";
 import type { AppEnv } from "../env";
 import { ApiError } from "../http/errors";
 import { requireSiteAccess } from "../http/site-access";
@@ -21,7 +20,7 @@ async function respond(c: Context<AppEnv>, entityType: EntityType, entityId: str
   const key: CacheKey = { siteId: site.siteId, entityType, entityId, windowStart: q.start, windowEnd: q.end };
   const { db } = await c.get("db")();
   const now = new Date();
-  const hit = await readCache(db, key);
+  const { entry: hit, builtUntil } = await lookupCache(db, key);
   if (hit) {
     const live = key.windowEnd > hit.computedAt;
     const stale = hit.pendingRecompute || (live && now.getTime() - hit.computedAt.getTime() > REFRESH_SECONDS * 1000);
@@ -38,7 +37,7 @@ async function respond(c: Context<AppEnv>, entityType: EntityType, entityId: str
   if (!q.populate) {
     throw new ApiError(404, "cache_miss", "Nothing cached for this window yet; add populate=true to compute and cache it.");
   }
-  const metrics = await computeEntry(db, site, key, now, await builtUntil(db, site.siteId));
+  const metrics = await computeEntry(db, site, key, now, builtUntil);
   if (metrics === null) throw new ApiError(404, `${entityType}_not_found`, `This site has no ${entityType} ${entityId}.`);
   await writeCache(db, key, metrics, now);
   return c.json({
