@@ -6,7 +6,9 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { FactoryMetrics, WorkerMetrics } from "../worker/metrics/schemas";
+import type { DriftResponse } from "../worker/models/schemas";
 import { resolveWindow } from "../app/lib/window";
+import { baselineBefore, versionLabel } from "../app/lib/drift";
 import { formatNumber } from "../app/lib/format";
 import { startE2eStack, stopEverythingStarted, type E2eStack } from "./stack";
 
@@ -145,6 +147,31 @@ describe("dashboard", () => {
       await station.screenshot({ path: `${process.env.E2E_SHOTS}/workstation.png`, fullPage: true });
     }
     await station.close();
+    await page.close();
+  });
+
+  it("opens the model drift panel from the overview, with the API's versions and flags", TEST, async () => {
+    const page = await open("/?window=yesterday");
+    await page.getByTestId("drift-link").click();
+    await page.waitForURL(/\/models\?window=yesterday/);
+    const w = resolveWindow(new URLSearchParams("window=yesterday"), stack.timeZone, new Date());
+    const b = baselineBefore(w);
+    const drift = await stack.api<DriftResponse>("/models/drift", {
+      start: w.start.toISOString(),
+      end: w.end.toISOString(),
+      baseline_start: b.start.toISOString(),
+      baseline_end: b.end.toISOString(),
+    });
+    assert.ok(drift.models.length > 0, "the seed put model versions into yesterday");
+    const cards = page.getByTestId("drift-model");
+    assert.deepEqual(await cards.evaluateAll((els) => els.map((e) => e.getAttribute("data-version"))), drift.models.map((m) => versionLabel(m.model_version)));
+    for (const m of drift.models) {
+      const card = page.locator(`[data-testid="drift-model"][data-version="${versionLabel(m.model_version)}"]`);
+      assert.equal(await card.getByTestId("drift-events").innerText(), formatNumber(m.window.events));
+      assert.equal(await card.getByTestId("drift-flag").count(), m.flagged ? 1 : 0);
+      assert.equal(await card.locator("rect.drift-window").count(), 10);
+    }
+    if (process.env.E2E_SHOTS) await page.screenshot({ path: `${process.env.E2E_SHOTS}/models.png`, fullPage: true });
     await page.close();
   });
 

@@ -5,6 +5,7 @@ import { requestContext } from "./http/request-context";
 import { cacheRoutes } from "./cache/routes";
 import { ingestRoutes } from "./ingest/routes";
 import { metricsRoutes } from "./metrics/routes";
+import { modelRoutes } from "./models/routes";
 import { opsRoutes } from "./ops/routes";
 import { recomputeRoutes } from "./recompute/routes";
 import { siteRoutes } from "./sites/routes";
@@ -19,6 +20,7 @@ export const app = new Hono<AppEnv>()
   .route("/metrics/recompute", recomputeRoutes)
   .route("/metrics", metricsRoutes)
   .route("/timeline", timelineRoutes)
+  .route("/models", modelRoutes)
   .route("/", opsRoutes);
 
 app.onError(handleError);

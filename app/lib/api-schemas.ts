@@ -11,6 +11,7 @@ import {
   workstationsResponseSchema,
 } from "../../worker/metrics/schemas";
 import { timelineResponseSchema, workerTimelineResponseSchema } from "../../worker/timeline/schemas";
+import { driftResponseSchema } from "../../worker/models/schemas";
 
 const cacheFields = {
   cached: z.boolean(),
@@ -53,4 +54,4 @@ export const errorEnvelopeSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
 });
 
-export { timelineResponseSchema, workerTimelineResponseSchema };
+export { driftResponseSchema, timelineResponseSchema, workerTimelineResponseSchema };

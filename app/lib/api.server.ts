@@ -8,6 +8,7 @@ import {
   cachedWorkersSchema,
   cachedWorkstationSchema,
   cachedWorkstationsSchema,
+  driftResponseSchema,
   errorEnvelopeSchema,
   pendingSchema,
   siteListSchema,
@@ -119,6 +120,13 @@ export function createApiClient(env: ApiEnv) {
     workstationTimeline: (id: string, w: Window) =>
       get(`/timeline/workstation/${encodeURIComponent(id)}`, windowParams(w), timelineResponseSchema),
     pendingRecomputes: () => get("/recompute/pending", { site: siteId, limit: "1000" }, pendingSchema),
+    /** Per model version, the window's confidence against the baseline's (computed fresh, not cached). */
+    modelDrift: (w: Window, baseline: Window) =>
+      get(
+        "/models/drift",
+        { ...windowParams(w), baseline_start: baseline.start.toISOString(), baseline_end: baseline.end.toISOString() },
+        driftResponseSchema,
+      ),
   };
 }
 

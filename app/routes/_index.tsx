@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { DataTable } from "../components/DataTable";
 import { EmptyState } from "../components/EmptyState";
 import { Freshness } from "../components/Freshness";
@@ -8,6 +8,7 @@ import { delta, KpiTile } from "../components/KpiTile";
 import { RouteError } from "../components/RouteError";
 import { useAutoRefresh } from "../components/useAutoRefresh";
 import { WindowPicker } from "../components/WindowPicker";
+import { BASELINE_DAYS } from "../lib/drift";
 import { formatDuration, formatNumber, formatPct, formatRange } from "../lib/format";
 import { apiUrlForHumans, pageContext, withApiErrors } from "../lib/page-context.server";
 import { hourlyColumns, hourUtilization, workerColumns, workstationColumns } from "../lib/tables";
@@ -184,6 +185,16 @@ export default function Overview() {
           </section>
         </>
       )}
+      <section aria-labelledby="drift-heading">
+        <h2 id="drift-heading">Model drift</h2>
+        <p>
+          Detection confidence per model version in this window, tested against the {BASELINE_DAYS} days before it:{" "}
+          <Link to={`/models?${search}`} data-testid="drift-link">
+            open the model drift panel
+          </Link>
+          .
+        </p>
+      </section>
     </div>
   );
 }

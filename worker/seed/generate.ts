@@ -152,7 +152,15 @@ function* shiftDays(opts: Required<SeedOptions>, z: Zone, from: number, to: numb
   }
 }
 
-const confidence = (rand: () => number) => Math.round((0.99 - 0.24 * rand() * rand()) * 1000) / 1000;
+const NEW_MODEL = "v1.5.0";
+// Both versions draw twice, so the rollout leaves every other random stream as it was. The newer
+// model is a little less sure of itself (mean about 0.91 instead of 0.93, still within
+// [0.75, 0.99]): enough for the drift panel to flag it against what the site saw before.
+const confidence = (rand: () => number, model: string) => {
+  const a = rand();
+  const b = rand();
+  return Math.round((0.99 - 0.24 * a * (model === NEW_MODEL ? Math.sqrt(b) : b)) * 1000) / 1000;
+};
 
 function* orderedEvents(opts: Required<SeedOptions>): Generator<Stamped> {
   const z = zone(opts.timeZone);
@@ -195,16 +203,17 @@ function* orderedEvents(opts: Required<SeedOptions>): Generator<Stamped> {
       const push = (t: number, station: number, type: EventInput["event_type"], count?: number) => {
         t = Math.floor(t);
         if (t < from || t > to) return;
+        // The newer model is rolled out to every third camera late in the window.
+        const model = station % 3 === 2 && t >= rollout ? NEW_MODEL : "v1.4.2";
         const e: EventInput = {
           timestamp: new Date(t).toISOString(),
           worker_id: `W${worker + 1}`,
           workstation_id: `S${station + 1}`,
           event_type: type,
-          confidence: confidence(rand),
+          confidence: confidence(rand, model),
         };
         if (count !== undefined) e.count = count;
-        // The newer model is rolled out to every third camera late in the window.
-        e.model_version = station % 3 === 2 && t >= rollout ? "v1.5.0" : "v1.4.2";
+        e.model_version = model;
         pending.push([t, e]);
       };
       for (const s of segs) {

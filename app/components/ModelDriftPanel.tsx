@@ -1,0 +1,108 @@
+import type { DriftResponse, ModelDrift } from "../../worker/models/schemas";
+import { baselineText, formatPValue, ruleText, shares, versionLabel } from "../lib/drift";
+import { formatNumber, formatPct, formatRange } from "../lib/format";
+import { ConfidenceHistogram } from "./ConfidenceHistogram";
+import { MetricList } from "./MetricList";
+
+const TYPES = ["working", "idle", "absent", "product_count"] as const satisfies readonly (keyof ModelDrift["window"]["event_types"])[];
+
+/** Per model version: confidence and event mix against the baseline, and whether it drifted. */
+export function ModelDriftPanel(props: { drift: DriftResponse; timeZone: string }) {
+  const { drift, timeZone } = props;
+  const flagged = drift.models.filter((m) => m.flagged).length;
+  return (
+    <section className="drift-panel" aria-labelledby="drift-title" data-testid="drift-panel">
+      <h2 id="drift-title">Model drift</h2>
+      <p className="muted">
+        Each model version's detection confidence in this window, compared with the baseline{" "}
+        <span data-testid="drift-baseline">{formatRange(drift.baseline_window.start, drift.baseline_window.end, timeZone)}</span> by a
+        two-sample Kolmogorov-Smirnov test: D is the largest gap between the two confidence distributions, {ruleText(drift.rule)}. A
+        version with at least {drift.rule.min_baseline_events} events in the baseline is compared with its own; a newer one with
+        everything the site saw in the baseline.
+      </p>
+      {drift.models.length === 0 ? (
+        <p className="empty" data-testid="drift-empty">
+          No events in this window, so no model version to compare. Pick another window above.
+        </p>
+      ) : (
+        <>
+          <p data-testid="drift-summary">
+            {drift.models.length} model version(s) in this window;{" "}
+            {flagged === 0 ? "none flagged." : <strong>{flagged} flagged for drift.</strong>}
+          </p>
+          {drift.models.map((m) => (
+            <VersionCard key={m.model_version ?? ""} model={m} rule={drift.rule} />
+          ))}
+        </>
+      )}
+    </section>
+  );
+}
+
+function VersionCard({ model: m, rule }: { model: ModelDrift; rule: DriftResponse["rule"] }) {
+  const name = versionLabel(m.model_version);
+  const hasBaseline = m.baseline.events > 0;
+  const windowShares = shares(TYPES.map((t) => m.window.event_types[t]));
+  const baselineShares = shares(TYPES.map((t) => m.baseline.event_types[t]));
+  return (
+    <article className={`drift-card${m.flagged ? " drift-flagged" : ""}`} aria-label={`Model version ${name}`} data-testid="drift-model" data-version={name}>
+      <h3>
+        {name}{" "}
+        {m.flagged ? (
+          <span className="badge flag" data-testid="drift-flag">
+            Drift flagged
+          </span>
+        ) : m.ks ? (
+          <span className="badge">No drift</span>
+        ) : (
+          <span className="badge warn">No baseline</span>
+        )}
+      </h3>
+      <p className="muted">Compared with {baselineText(m, rule)}.</p>
+      <MetricList
+        label={`Drift figures of ${name}`}
+        items={[
+          { label: "Events", value: formatNumber(m.window.events), testId: "drift-events" },
+          { label: "Mean confidence", value: formatNumber(m.window.mean_confidence, 3), testId: "drift-mean" },
+          { label: "Baseline mean", value: formatNumber(m.baseline.mean_confidence, 3) },
+          { label: "KS statistic D", value: formatNumber(m.ks?.d, 3), testId: "drift-d" },
+          { label: "p-value", value: formatPValue(m.ks?.p_value), testId: "drift-p" },
+        ]}
+      />
+      <div className="drift-figures">
+        <ConfidenceHistogram
+          title={`Confidence of ${name}: window${hasBaseline ? " vs baseline" : ""}`}
+          window={m.window.histogram}
+          baseline={hasBaseline ? m.baseline.histogram : null}
+        />
+        <div className="table-wrap">
+          <table data-testid="drift-types">
+            <caption>Event types</caption>
+            <thead>
+              <tr>
+                <th scope="col">Type</th>
+                <th scope="col" className="num">Window</th>
+                <th scope="col" className="num">Share</th>
+                <th scope="col" className="num">Baseline</th>
+                <th scope="col" className="num">Share</th>
+              </tr>
+            </thead>
+            <tbody>
+              {TYPES.map((t, i) => (
+                <tr key={t}>
+                  <th scope="row">{t.replace("_", " ")}</th>
+                  <td className="num" data-column="window">
+                    {formatNumber(m.window.event_types[t])}
+                  </td>
+                  <td className="num">{formatPct(windowShares[i])}</td>
+                  <td className="num">{hasBaseline ? formatNumber(m.baseline.event_types[t]) : "–"}</td>
+                  <td className="num">{hasBaseline ? formatPct(baselineShares[i]) : "–"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,62 @@
+// @vitest-environment node
+// The model drift page's loader against the real API (app/test/api-setup.ts): it must ask for the
+// window in the URL and the 7 × 24 hours before it, and return what the API answers for those.
+import type { AppLoadContext } from "@remix-run/cloudflare";
+import { describe, expect, inject, it } from "vitest";
+import type { FactoryMetrics } from "../../worker/metrics/schemas";
+import type { DriftResponse } from "../../worker/models/schemas";
+import type { ApiEnv } from "../lib/api.server";
+import { resolveWindow } from "../lib/window";
+import { loader } from "./models";
+
+const apiUrl = inject("apiUrl");
+const token = inject("apiToken");
+const siteId = inject("siteId");
+
+const context = (env: ApiEnv): AppLoadContext => ({
+  cloudflare: { env, ctx: { waitUntil: () => {}, passThroughOnException: () => {} } },
+});
+const binding = {
+  fetch: (url: string, init?: RequestInit) => fetch(new URL(new URL(url).pathname + new URL(url).search, apiUrl), init),
+};
+const args = (path: string, env: ApiEnv) =>
+  ({ request: new Request(`http://dashboard.test${path}`), params: {}, context: context(env) }) as Parameters<typeof loader>[0];
+
+async function direct<T>(path: string, params: Record<string, string>): Promise<T> {
+  const url = new URL(`/api${path}`, apiUrl);
+  url.search = new URLSearchParams({ site: siteId, ...params }).toString();
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as T;
+}
+
+describe("model drift loader", () => {
+  it.each([
+    ["the service binding", { API: binding, API_TOKEN: token, SITE_ID: siteId }],
+    ["API_BASE", { API_BASE: apiUrl, API_TOKEN: token, SITE_ID: siteId }],
+  ])("returns the API's drift for the window and the week before it, through %s", async (_, env) => {
+    // The last 7 days hold the whole seeded day whatever the time of the run.
+    const d = await loader(args("/models?window=7d", env));
+    const w = resolveWindow(new URLSearchParams("window=7d"), d.site.timeZone, new Date());
+    const baselineStart = new Date(w.start.getTime() - 7 * 86_400_000);
+    expect(d.drift.window).toEqual({ start: w.start.toISOString(), end: w.end.toISOString() });
+    expect(d.drift.baseline_window).toEqual({ start: baselineStart.toISOString(), end: w.start.toISOString() });
+
+    const span = { start: w.start.toISOString(), end: w.end.toISOString() };
+    const api = await direct<DriftResponse>("/models/drift", { ...span, baseline_start: baselineStart.toISOString(), baseline_end: span.start });
+    expect(d.drift.models).toEqual(api.models);
+    // Every event of the window belongs to exactly one version.
+    const factory = await direct<{ metrics: FactoryMetrics }>("/metrics/factory", span);
+    expect(factory.metrics.events).toBeGreaterThan(0);
+    expect(d.drift.models.reduce((s, m) => s + m.window.events, 0)).toBe(factory.metrics.events);
+    expect(d.drift.models.map((m) => m.model_version)).toContain("v1.4.2");
+  });
+
+  it("says what is wrong when the API refuses", async () => {
+    const err = (await loader(args("/models", { API_BASE: apiUrl, API_TOKEN: "wrong", SITE_ID: siteId })).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as { data: { code: string }; init: { status: number } } | undefined;
+    expect(err).toMatchObject({ data: { code: "unauthorized" }, init: { status: 401 } });
+  });
+});

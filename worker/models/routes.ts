@@ -1,0 +1,27 @@
+import { Hono } from "hono";
+import { modelDrift } from "../../db/drift";
+import type { AppEnv } from "../env";
+import { requireSiteAccess } from "../http/site-access";
+import { validate } from "../http/validate";
+import { assessDrift } from "./assess";
+import { driftQuerySchema, MIN_BASELINE_EVENTS, type DriftResponse } from "./schemas";
+
+const span = (w: { start: Date; end: Date }) => ({ start: w.start.toISOString(), end: w.end.toISOString() });
+
+/** Model versions: how each one's confidence and event mix compare with a baseline window. */
+export const modelRoutes = new Hono<AppEnv>().get("/drift", requireSiteAccess, validate("query", driftQuerySchema), async (c) => {
+  const q = c.req.valid("query");
+  const site = c.get("site");
+  const { db } = await c.get("db")();
+  const rows = await modelDrift(db, site.siteId, q, q.baseline, MIN_BASELINE_EVENTS);
+  const rule = { threshold: q.threshold, minEffect: q.min_effect };
+  const body: DriftResponse = {
+    site_id: site.siteId,
+    window: span(q),
+    baseline_window: span(q.baseline),
+    computed_at: new Date().toISOString(),
+    rule: { threshold: q.threshold, min_effect: q.min_effect, min_baseline_events: MIN_BASELINE_EVENTS },
+    models: rows.map((r) => assessDrift(r, rule)),
+  };
+  return c.json(body);
+});

@@ -1,0 +1,105 @@
+import { z } from "zod";
+import { windowQuerySchema } from "../metrics/schemas";
+
+/** A version needs this many events of its own in the baseline window to be its own baseline. */
+export const MIN_BASELINE_EVENTS = 30;
+export const DEFAULT_THRESHOLD = 0.01;
+export const DEFAULT_MIN_EFFECT = 0.1;
+/** Confidence histograms have this many equal bins on [0, 1]. */
+export const HISTOGRAM_BINS = 10;
+
+/**
+ * `baseline_start` / `baseline_end` under exactly the rules of a metrics window (ISO with offset,
+ * start <= end, at most 93 days), with the failing paths and messages naming these parameters.
+ */
+const baselineQuerySchema = z
+  .object({ baseline_start: z.unknown().optional(), baseline_end: z.unknown().optional() })
+  .transform((q, ctx) => {
+    const parsed = windowQuerySchema.safeParse({ start: q.baseline_start, end: q.baseline_end });
+    if (parsed.success) return { baseline: parsed.data };
+    for (const issue of parsed.error.issues) {
+      ctx.addIssue({
+        code: "custom",
+        path: issue.path.map((p) => (p === "start" || p === "end" ? `baseline_${p}` : p)),
+        message: issue.message.replace(/\b(start|end)\b/g, "baseline_$1"),
+      });
+    }
+    return z.NEVER;
+  });
+
+/**
+ * `?start&end&baseline_start&baseline_end[&threshold&min_effect]`. An intersection rather than one
+ * object so that problems with both windows are reported together.
+ */
+export const driftQuerySchema = z.intersection(
+  windowQuerySchema.extend({
+    threshold: z.coerce
+      .number({ message: "threshold must be a number" })
+      .gt(0, "threshold must be above 0")
+      .max(1, "threshold must be at most 1")
+      .default(DEFAULT_THRESHOLD),
+    min_effect: z.coerce
+      .number({ message: "min_effect must be a number" })
+      .min(0, "min_effect must be between 0 and 1")
+      .max(1, "min_effect must be between 0 and 1")
+      .default(DEFAULT_MIN_EFFECT),
+  }),
+  baselineQuerySchema,
+);
+
+export type DriftQuery = z.output<typeof driftQuerySchema>;
+
+const iso = z.iso.datetime({ offset: true });
+const count = z.number().int().nonnegative();
+const windowSchema = z.object({ start: iso, end: iso });
+
+export const baselineKinds = ["same_version", "all_versions", "none"] as const;
+
+export const driftSampleSchema = z.object({
+  events: count,
+  /** null for an empty sample. */
+  mean_confidence: z.number().min(0).max(1).nullable(),
+  event_types: z.object({ working: count, idle: count, absent: count, product_count: count }),
+  /** Events per confidence bin: bin i is [i/10, (i+1)/10), the last one [0.9, 1]. */
+  histogram: z.array(count).length(HISTOGRAM_BINS),
+});
+
+export const modelDriftSchema = z.object({
+  /** null: events sent without a model_version. */
+  model_version: z.string().nullable(),
+  window: driftSampleSchema,
+  /**
+   * same_version: this version's own baseline events; all_versions: every baseline event (the
+   * version has fewer than MIN_BASELINE_EVENTS there); none: the baseline window is empty.
+   */
+  baseline_kind: z.enum(baselineKinds),
+  baseline: driftSampleSchema,
+  /** Two-sample Kolmogorov-Smirnov test of the window's confidences against the baseline's. */
+  ks: z
+    .object({
+      d: z.number().min(0).max(1),
+      p_value: z.number().min(0).max(1),
+      n: count,
+      m: count,
+    })
+    .nullable(),
+  /** p_value < threshold and d >= min_effect. */
+  flagged: z.boolean(),
+});
+
+export const driftResponseSchema = z.object({
+  site_id: z.string(),
+  window: windowSchema,
+  baseline_window: windowSchema,
+  computed_at: iso,
+  rule: z.object({
+    threshold: z.number(),
+    min_effect: z.number(),
+    min_baseline_events: count,
+  }),
+  models: z.array(modelDriftSchema),
+});
+
+export type DriftSample = z.infer<typeof driftSampleSchema>;
+export type ModelDrift = z.infer<typeof modelDriftSchema>;
+export type DriftResponse = z.infer<typeof driftResponseSchema>;
