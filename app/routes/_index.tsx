@@ -7,9 +7,9 @@ import { HourlyChart } from "../components/HourlyChart";
 import { delta, KpiTile } from "../components/KpiTile";
 import { RouteError } from "../components/RouteError";
 import { useAutoRefresh } from "../components/useAutoRefresh";
-import { WindowPicker } from "../components/WindowPicker";
+import { PageHeader } from "../components/PageHeader";
 import { BASELINE_DAYS } from "../lib/drift";
-import { formatDuration, formatNumber, formatPct, formatRange } from "../lib/format";
+import { formatDuration, formatNumber, formatPct } from "../lib/format";
 import { apiUrlForHumans, pageContext, withApiErrors } from "../lib/page-context.server";
 import { hourlyColumns, hourUtilization, workerColumns, workstationColumns } from "../lib/tables";
 import { presetLabels, previousWindow, windowSearch } from "../lib/window";
@@ -60,20 +60,7 @@ export default function Overview() {
 
   return (
     <div className="page">
-      <div className="page-head">
-        <h1>
-          {d.site.name} <span className="muted">· factory overview</span>
-        </h1>
-        <p className="muted" data-testid="window-range">
-          {presetLabels[d.window.preset]}: {formatRange(d.window.start, d.window.end, tz)}
-        </p>
-      </div>
-      <WindowPicker window={d.window} timeZone={tz} />
-      {d.window.problem && (
-        <p className="notice" role="alert">
-          {d.window.problem} Showing today instead.
-        </p>
-      )}
+      <PageHeader title={<>{d.site.name} <span className="muted">· factory overview</span></>} window={d.window} timeZone={tz} />
       <Freshness info={d.factory} pendingRecomputes={d.pendingRecomputes} now={d.now} timeZone={tz} live={d.window.live} refreshing={refreshing} />
 
       {f.events === 0 ? (

@@ -3,11 +3,11 @@ import { Link, useLoaderData } from "@remix-run/react";
 import driftStyles from "../components/drift.css?url";
 import { ModelDriftPanel } from "../components/ModelDriftPanel";
 import { RouteError } from "../components/RouteError";
-import { WindowPicker } from "../components/WindowPicker";
+import { PageHeader } from "../components/PageHeader";
 import { BASELINE_DAYS, baselineBefore } from "../lib/drift";
-import { formatRange, formatTime } from "../lib/format";
+import { formatTime } from "../lib/format";
 import { pageContext, withApiErrors } from "../lib/page-context.server";
-import { presetLabels, windowSearch } from "../lib/window";
+import { windowSearch } from "../lib/window";
 
 export const meta: MetaFunction = () => [{ title: "Model drift · Worker Productivity" }];
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: driftStyles }];
@@ -32,20 +32,7 @@ export default function ModelsPage() {
       <p className="breadcrumb">
         <Link to={`/?${search}`}>← Factory overview</Link>
       </p>
-      <div className="page-head">
-        <h1>
-          Model drift <span className="muted">· {d.site.name}</span>
-        </h1>
-        <p className="muted" data-testid="window-range">
-          {presetLabels[d.window.preset]}: {formatRange(d.window.start, d.window.end, tz)}
-        </p>
-      </div>
-      <WindowPicker window={d.window} timeZone={tz} />
-      {d.window.problem && (
-        <p className="notice" role="alert">
-          {d.window.problem} Showing today instead.
-        </p>
-      )}
+      <PageHeader title={<>Model drift <span className="muted">· {d.site.name}</span></>} window={d.window} timeZone={tz} />
       <p className="freshness">
         <span>
           Baseline: the {BASELINE_DAYS} days before the window. Computed from events at {formatTime(d.drift.computed_at, tz, { seconds: true })}

@@ -8,11 +8,11 @@ import { MetricList } from "../components/MetricList";
 import { RouteError } from "../components/RouteError";
 import { StateTimeline } from "../components/StateTimeline";
 import { useAutoRefresh } from "../components/useAutoRefresh";
-import { WindowPicker } from "../components/WindowPicker";
-import { formatDuration, formatNumber, formatPct, formatRange } from "../lib/format";
+import { PageHeader } from "../components/PageHeader";
+import { formatDuration, formatNumber, formatPct } from "../lib/format";
 import { pageContext, withApiErrors } from "../lib/page-context.server";
 import { intervalColumns } from "../lib/tables";
-import { presetLabels, windowSearch } from "../lib/window";
+import { windowSearch } from "../lib/window";
 
 export const meta: MetaFunction<typeof loader> = ({ params }) => [{ title: `Workstation ${params.id} · Worker Productivity` }];
 
@@ -41,15 +41,7 @@ export default function WorkstationPage() {
       <p className="breadcrumb">
         <Link to={`/?${search}`}>← Factory overview</Link>
       </p>
-      <div className="page-head">
-        <h1>
-          Workstation {d.id} <span className="muted">· {d.site.name}</span>
-        </h1>
-        <p className="muted">
-          {presetLabels[d.window.preset]}: {formatRange(d.window.start, d.window.end, tz)}
-        </p>
-      </div>
-      <WindowPicker window={d.window} timeZone={tz} />
+      <PageHeader title={<>Workstation {d.id} <span className="muted">· {d.site.name}</span></>} window={d.window} timeZone={tz} />
       <Freshness info={d.station} pendingRecomputes={d.pendingRecomputes} now={d.now} timeZone={tz} live={d.window.live} refreshing={refreshing} />
       <MetricList
         label={`Metrics of workstation ${d.id}`}
