@@ -23,6 +23,9 @@ export default defineConfig({
                 ADMIN_TOKEN: TEST_ADMIN_TOKEN,
                 ENVIRONMENT: "test",
               },
+              // A limiter tight enough to reach 429 within a test; the configured one (wrangler.toml)
+              // stays in force for every other request.
+              ratelimits: { TEST_TIGHT_RATE_LIMIT: { simple: { limit: 3, period: 60 } } },
             },
           })),
         ],

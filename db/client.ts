@@ -52,10 +52,20 @@ export async function connect(cfg: DbConfig): Promise<Connection> {
 
 const CONNECTION_ERROR_CODES = new Set(["57P01", "57P02", "57P03", "53300"]);
 
+/**
+ * The driver's own error. drizzle wraps it ("Failed query: <sql> params: <values>"), and that
+ * message quotes the request's data, so it must neither be matched against nor logged.
+ */
+export function driverError(err: unknown): unknown {
+  let e = err;
+  for (let depth = 0; depth < 5 && e instanceof Error && e.cause !== undefined; depth++) e = e.cause;
+  return e;
+}
+
 /** True for errors that mean the database went away mid-request rather than rejected the query. */
 export function isConnectionError(err: unknown): boolean {
   if (err instanceof DatabaseUnavailableError) return true;
-  const e = err as { code?: string; message?: string } | undefined;
+  const e = driverError(err) as { code?: string; message?: string } | undefined;
   if (!e) return false;
   if (e.code && (e.code.startsWith("08") || CONNECTION_ERROR_CODES.has(e.code))) return true;
   return /connection terminated|websocket|ECONNREFUSED|ECONNRESET|socket hang up|Connection ended/i.test(

@@ -95,3 +95,16 @@ export function recordingQueue() {
   } as unknown as Queue<RecomputeMessage>;
   return { queue, sent };
 }
+
+/**
+ * Hands recompute messages to the worker's queue consumer as the Queue would (`attempts` is the
+ * delivery count) and returns what the consumer acked and retried.
+ */
+export async function deliverRecompute(bindings: Bindings, bodies: unknown[], attempts = 1) {
+  const { createExecutionContext, createMessageBatch, getQueueResult } = await import("cloudflare:test");
+  const worker = (await import("../worker/index")).default;
+  const batch = createMessageBatch("productivity-recompute", bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body })));
+  const ctx = createExecutionContext();
+  await worker.queue(batch, bindings);
+  return getQueueResult(batch, ctx);
+}

@@ -14,6 +14,8 @@ export type Bindings = {
   SENTRY_DSN?: string;
   ENVIRONMENT?: string;
   RECOMPUTE: Queue<RecomputeMessage>;
+  /** Per-site ingest rate limit (`[[ratelimits]]`); optional so a config without it still runs. */
+  INGEST_RATE_LIMIT?: RateLimit;
 };
 
 export type Variables = {

@@ -3,7 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 
-import { isConnectionError } from "../../db/client";
+import { driverError, isConnectionError } from "../../db/client";
 import type { AppEnv } from "../env";
 
 export type ErrorDetail = { path: string; message: string };
@@ -58,12 +58,15 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
 }
 
 function logError(c: Context<AppEnv>, err: unknown, msg: string) {
+  // The driver's own message: drizzle's wrapper quotes the statement with every parameter (a whole
+  // batch of events, the key hash), which does not belong in a log line.
+  const cause = driverError(err);
   console.error(
     JSON.stringify({
       level: "error",
       msg,
       request_id: c.get("requestId"),
-      error: err instanceof Error ? err.message : String(err),
+      error: cause instanceof Error ? cause.message : String(cause),
     }),
   );
 }

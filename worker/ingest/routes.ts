@@ -4,6 +4,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { bearerToken } from "../http/auth";
 import { ApiError } from "../http/errors";
+import { limitIngestPerSite } from "../http/rate-limit";
 import { requireJson, validate } from "../http/validate";
 import { enqueueRecompute } from "../recompute/enqueue";
 import { bulkSchema, eventSchema, MAX_BULK_EVENTS, type Event } from "./event-schema";
@@ -61,7 +62,7 @@ async function store(c: Context<AppEnv>, events: Event[]) {
 }
 
 export const ingestRoutes = new Hono<AppEnv>()
-  .use(limitBody, requireJson, requireSiteKey)
+  .use(limitBody, requireJson, requireSiteKey, limitIngestPerSite)
   .post("/", validate("json", eventSchema), async (c) => {
     const summary = await store(c, [c.req.valid("json")]);
     const [result] = summary.results;

@@ -4,6 +4,7 @@ import { postEvents } from "../../test/reference/helpers";
 import type { EventInput } from "../ingest/event-schema";
 import { ksPValue } from "./kolmogorov";
 import type { DriftResponse, ModelDrift } from "./schemas";
+import { seededRandom } from "../lib/seeded-random";
 
 type ErrorBody = { error: { code: string; message: string; details: { path: string; message: string }[] } };
 type EventType = EventInput["event_type"];
@@ -16,20 +17,10 @@ const qs = (params: Record<string, string>) => new URLSearchParams(params).toStr
 const driftQs = (extra: Record<string, string> = {}) =>
   qs({ start: WINDOW.start, end: WINDOW.end, baseline_start: BASELINE.start, baseline_end: BASELINE.end, ...extra });
 
-/** Deterministic uniform draws in [0, 1). */
-function uniform(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** n confidences in thousandths: a skewed shape near the top, as the cameras report. */
 function thousandths(n: number, seed: number, shift = 0, step = 1): number[] {
-  const r = uniform(seed);
+  const r = seededRandom(seed);
   return Array.from({ length: n }, () => {
     const k = Math.round((990 - 240 * r() * r() - shift) / step) * step;
     return Math.min(1000, Math.max(0, k));

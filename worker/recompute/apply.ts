@@ -1,4 +1,4 @@
-import type { Database } from "../../db/client";
+import { driverError, type Database } from "../../db/client";
 import { completeRequests, failRequests, type ClaimedRequest } from "../../db/recompute";
 import { groupBySite, processSiteRequests } from "./process";
 
@@ -25,7 +25,9 @@ export async function applyClaimed(db: Database, claimed: ClaimedRequest[], now:
       outcome.rebuiltHours += rebuiltHours;
       outcome.cacheEntries += cacheEntries;
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      // The driver's own error: drizzle's wrapper quotes the whole statement and its parameters.
+      const cause = driverError(err);
+      const message = cause instanceof Error ? cause.message : String(cause);
       console.error(JSON.stringify({ level: "error", msg: "recompute failed", site_id: siteId, requests: ids, error: message }));
       for (const r of await failRequests(db, ids, message, MAX_ATTEMPTS)) {
         if (r.status === "pending") outcome.retry.push({ id: r.id, attempts: r.attempts });

@@ -1,5 +1,6 @@
 import type { EventInput } from "../ingest/event-schema";
 import { zone } from "../lib/time-zone";
+import { seededRandom } from "../lib/seeded-random";
 
 /**
  * Deterministic demo data: shift-shaped camera event streams for a small plant. Pure standard JS
@@ -51,15 +52,6 @@ const THREE_SHIFT_THRESHOLD = 4000;
 const STATE_EXTRA = 13 / 24;
 const PRODUCT_EXTRA = -11 / 24;
 
-function mulberry32(a: number): () => number {
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // One independent stream per (seed, day, worker, purpose): the calibration pass can then replay
 // exactly the timelines the real pass will produce.
 function rngFor(...parts: number[]): () => number {
@@ -68,7 +60,7 @@ function rngFor(...parts: number[]): () => number {
     h = Math.imul(h ^ (p | 0), 0x01000193);
     h ^= h >>> 15;
   }
-  return mulberry32(h);
+  return seededRandom(h);
 }
 
 type Zone = ReturnType<typeof zone>;
