@@ -296,13 +296,22 @@ async function aggregates(
   return { workers, stations, hours, stationsActive: row?.stations_active ?? 0 };
 }
 
+/**
+ * Seconds as reported: timestamps are stored to the millisecond, so every true duration is a whole
+ * number of milliseconds. Sums of float8 parts (rollup hours, workers) carry last-bit noise that
+ * depends on the order they were added in; rounding to the millisecond makes a rollup-backed
+ * result identical to the fresh one, not merely close.
+ */
+const ms = (seconds: number) => Math.round(seconds * 1000) / 1000;
+
 const windowSecondsOf = (window: Window, now: Date) =>
   Math.max(0, Math.min(window.end.getTime(), now.getTime()) - window.start.getTime()) / 1000;
 const pct = (num: number, den: number) => (den > 0 ? (100 * num) / den : null);
 const perHour = (units: number, seconds: number) => (seconds > 0 ? units / (seconds / 3600) : null);
 const iso = (t: string | null) => (t === null ? null : new Date(t).toISOString());
 
-function toWorkerMetrics(workerId: string, t: Totals, windowSeconds: number): WorkerMetrics {
+function toWorkerMetrics(workerId: string, totals: Totals, windowSeconds: number): WorkerMetrics {
+  const t = { ...totals, working: ms(totals.working), idle: ms(totals.idle), absent: ms(totals.absent), unknown: ms(totals.unknown) };
   return {
     worker_id: workerId,
     window_seconds: windowSeconds,
@@ -323,7 +332,14 @@ function toWorkerMetrics(workerId: string, t: Totals, windowSeconds: number): Wo
   };
 }
 
-function toWorkstationMetrics(stationId: string, t: StationTotals, windowSeconds: number): WorkstationMetrics {
+function toWorkstationMetrics(stationId: string, totals: StationTotals, windowSeconds: number): WorkstationMetrics {
+  const t = {
+    ...totals,
+    person_working: ms(totals.person_working),
+    occupied: ms(totals.occupied),
+    idle: ms(totals.idle),
+    absent: ms(totals.absent),
+  };
   return {
     workstation_id: stationId,
     window_seconds: windowSeconds,
@@ -404,14 +420,15 @@ export async function factoryMetrics(
   const windowSeconds = windowSecondsOf(window, now);
   const workers = [...agg.workers].map(([id, t]) => toWorkerMetrics(id, t, windowSeconds));
   const sum = (f: (w: WorkerMetrics) => number) => workers.reduce((s, w) => s + f(w), 0);
-  const working = sum((w) => w.working_seconds);
-  const idle = sum((w) => w.idle_seconds);
-  const absent = sum((w) => w.absent_seconds);
+  const sumSeconds = (f: (w: WorkerMetrics) => number) => ms(sum(f));
+  const working = sumSeconds((w) => w.working_seconds);
+  const idle = sumSeconds((w) => w.idle_seconds);
+  const absent = sumSeconds((w) => w.absent_seconds);
   const units = sum((w) => w.units);
   const observed = workers.filter((w) => w.utilization_pct !== null).map((w) => w.utilization_pct as number);
   const hourly: HourlyBucket[] = [...agg.hours].map(([hour, h]) => ({
     hour_start: new Date(hour).toISOString(),
-    working_seconds: h.working,
+    working_seconds: ms(h.working),
     units: h.units,
     active_workers: h.active,
   }));
@@ -420,7 +437,7 @@ export async function factoryMetrics(
     working_seconds: working,
     idle_seconds: idle,
     absent_seconds: absent,
-    unknown_seconds: sum((w) => w.unknown_seconds),
+    unknown_seconds: sumSeconds((w) => w.unknown_seconds),
     utilization_pct: pct(working, working + idle + absent),
     avg_utilization_pct: observed.length ? observed.reduce((a, b) => a + b, 0) / observed.length : null,
     units,

@@ -41,12 +41,14 @@ export async function storedEvents(siteId: string): Promise<RefEvent[]> {
 }
 
 /**
- * Deep equality where numbers may differ by `tolerance` (absolute, or relative for large values);
+ * Deep equality where numbers may differ by `tolerance` (absolute, or relative for large values),
+ * except seconds (`*_seconds`), which are reported to the millisecond and must be identical;
  * returns the path and values of the first difference, or null.
  */
 export function firstDifference(actual: unknown, expected: unknown, tolerance = 1e-6, path = "$"): string | null {
   if (typeof expected === "number" && typeof actual === "number") {
-    const ok = Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected));
+    const allowed = path.endsWith("_seconds") ? 0 : tolerance;
+    const ok = Math.abs(actual - expected) <= allowed * Math.max(1, Math.abs(expected));
     return ok ? null : `${path}: ${actual} != ${expected}`;
   }
   if (Array.isArray(expected)) {

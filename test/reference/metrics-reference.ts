@@ -188,9 +188,11 @@ export function referenceMetrics(input: RefInput) {
   }
 
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const working = sum(workers.map((w) => w.working_seconds));
-  const idle = sum(workers.map((w) => w.idle_seconds));
-  const absent = sum(workers.map((w) => w.absent_seconds));
+  // Seconds are whole milliseconds: add them as integers, so the total is exact.
+  const sumSeconds = (xs: number[]) => xs.reduce((a, b) => a + Math.round(b * 1000), 0) / 1000;
+  const working = sumSeconds(workers.map((w) => w.working_seconds));
+  const idle = sumSeconds(workers.map((w) => w.idle_seconds));
+  const absent = sumSeconds(workers.map((w) => w.absent_seconds));
   const observed = workers.filter((w) => w.utilization_pct !== null).map((w) => w.utilization_pct!);
   const units = sum(workers.map((w) => w.units));
   const factory = {
@@ -198,7 +200,7 @@ export function referenceMetrics(input: RefInput) {
     working_seconds: working,
     idle_seconds: idle,
     absent_seconds: absent,
-    unknown_seconds: sum(workers.map((w) => w.unknown_seconds)),
+    unknown_seconds: sumSeconds(workers.map((w) => w.unknown_seconds)),
     utilization_pct: pct(working, working + idle + absent),
     avg_utilization_pct: observed.length ? sum(observed) / observed.length : null,
     units,
