@@ -23,6 +23,11 @@ export type Variables = {
   sentry?: Toucan;
   /** Opens (once) the request's database connection; closed when the response is done. */
   db: () => Promise<Connection>;
+  /**
+   * Lets already started work (e.g. a cache write) finish after the response is sent; a failure is
+   * logged as `<what> failed`. The connection is closed after it.
+   */
+  defer: (what: string, task: Promise<unknown>) => void;
   /** The bearer key of an ingest request; which site it belongs to is checked with the write. */
   siteKey: string;
   siteId?: string;

@@ -20,7 +20,12 @@ describe("GET /api/metrics/cache", () => {
     expect(populated).toMatchObject({ cached: false, stale: false });
     expect(populated.metrics).toMatchObject({ worker_id: "W1", working_seconds: 300, idle_seconds: 600 }); // the open last interval runs to the 600 s cap
 
-    const hit = (await (await api(`/metrics/cache/worker/W1?${DAY}`, { headers: site.auth })).json()) as Body;
+    // The entry is stored just after the populating response went out.
+    let hit = (await (await api(`/metrics/cache/worker/W1?${DAY}`, { headers: site.auth })).json()) as Body;
+    for (let i = 0; i < 20 && !hit.cached; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      hit = (await (await api(`/metrics/cache/worker/W1?${DAY}`, { headers: site.auth })).json()) as Body;
+    }
     expect(hit).toMatchObject({ cached: true, stale: false, computed_at: populated.computed_at });
     expect(hit.metrics).toEqual(populated.metrics);
 

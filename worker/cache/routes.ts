@@ -39,7 +39,8 @@ async function respond(c: Context<AppEnv>, entityType: EntityType, entityId: str
   }
   const metrics = await computeEntry(db, site, key, now, builtUntil);
   if (metrics === null) throw new ApiError(404, `${entityType}_not_found`, `This site has no ${entityType} ${entityId}.`);
-  await writeCache(db, key, metrics, now);
+  // The caller has its numbers; storing them (tens of kB of jsonb) need not delay the answer.
+  c.get("defer")("cache write", writeCache(db, key, metrics, now));
   return c.json({
     site_id: site.siteId,
     window: { start: q.start.toISOString(), end: q.end.toISOString() },

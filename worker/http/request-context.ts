@@ -27,13 +27,26 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
     connection ??= connect({ databaseUrl: c.env.DATABASE_URL, localProxy: c.env.NEON_LOCAL_PROXY });
     return connection;
   });
+  const deferred: Promise<void>[] = [];
+  c.set("defer", (what, task) => {
+    deferred.push(
+      task.then(
+        () => {},
+        (err) => console.error(JSON.stringify({ level: "warn", msg: `${what} failed`, request_id: requestId, error: String(err) })),
+      ),
+    );
+  });
 
   try {
     await next();
   } finally {
     if (connection) {
-      const closing = connection.then((conn) => conn.close()).catch(() => {});
+      const open = connection;
+      // Deferred work runs on this connection, so it is closed only after that work is done.
+      const closing = Promise.all(deferred).then(() => open).then((conn) => conn.close()).catch(() => {});
       c.executionCtx.waitUntil(closing);
+    } else if (deferred.length) {
+      c.executionCtx.waitUntil(Promise.all(deferred));
     }
     c.header("X-Request-Id", requestId);
     // The worker's own time, apart from the network and any proxy in front of it (benchmarks read it).
