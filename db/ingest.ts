@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "./client";
+import { compareC } from "./collation";
 import { entityTypes, eventTypes } from "./schema";
 
 export type IngestRow = {
@@ -11,7 +12,6 @@ export type IngestRow = {
   confidence: number;
   count: number | null;
   modelVersion: string | null;
-  rawJson: string;
 };
 
 export type RecomputeRow = {
@@ -62,10 +62,17 @@ export async function ingestBatch(
   keyHash: string,
   declaredSiteId: string | null,
   rows: IngestRow[],
+  /** The events as posted, as one JSON array text in the order of `rows` (stored as raw_json). */
+  rawJson: string,
 ): Promise<IngestOutcome> {
   // sql.param keeps each column one array parameter (a bare array would expand into a list), so
-  // a batch costs nine bind parameters whatever its size.
+  // a batch costs nine bind parameters whatever its size. The raw events travel as one JSON text:
+  // an array of thousands of JSON strings would be escaped element by element on the way out and
+  // parsed one by one on the way in.
   const col = <K extends keyof IngestRow>(k: K) => sql.param(rows.map((r) => r[k]));
+  // The batch's few distinct workers and workstations, in lock order: cheaper to list here than
+  // to find among thousands of rows in the statement.
+  const distinct = (k: "workerId" | "workstationId") => sql.param([...new Set(rows.map((r) => r[k]))].sort(compareC));
   const result = await db.execute<OutcomeRow>(sql`
     with site as (
       -- FOR SHARE: the rollup builder holds this row FOR UPDATE while it advances built_until, so a
@@ -82,19 +89,21 @@ export async function ingestBatch(
     input as (
       select a.site_id, t.*
       from allowed a,
-        unnest(
-          ${col("eventId")}::text[], ${col("ts")}::timestamptz[], ${col("workerId")}::text[],
-          ${col("workstationId")}::text[], ${col("eventType")}::text[], ${col("confidence")}::real[],
-          ${col("count")}::int[], ${col("modelVersion")}::text[], ${col("rawJson")}::text[]
+        rows from (
+          unnest(${col("eventId")}::text[]), unnest(${col("ts")}::timestamptz[]), unnest(${col("workerId")}::text[]),
+          unnest(${col("workstationId")}::text[]), unnest(${col("eventType")}::text[]), unnest(${col("confidence")}::real[]),
+          unnest(${col("count")}::int[]), unnest(${col("modelVersion")}::text[]), jsonb_array_elements(${rawJson}::jsonb)
         ) with ordinality as t(event_id, ts, worker_id, workstation_id, event_type, confidence, count, model_version, raw, ord)
     ),
+    -- The first occurrence of each id, and how often the batch repeats it: one sort serves both.
     firsts as (
-      select distinct on (event_id) * from input order by event_id, ord
+      select distinct on (event_id) *, count(*) over (partition by event_id) as times_seen
+      from input order by event_id, ord
     ),
     heads as (
       select s.worker_id, s.workstation_id, s.last_ts
       from event_streams s join allowed a on a.site_id = s.site_id
-      where s.worker_id in (select worker_id from firsts)
+      where s.worker_id = any(${distinct("workerId")}::text[])
     ),
     -- State intervals are per worker, so an event older than the worker's newest one (at any
     -- workstation) changes already computed metrics even when it is not late for its own pair.
@@ -104,7 +113,7 @@ export async function ingestBatch(
     inserted as (
       insert into events (site_id, event_id, ts, worker_id, workstation_id, event_type, confidence, count, model_version, is_late, raw_json)
       select f.site_id, f.event_id, f.ts, f.worker_id, f.workstation_id, f.event_type, f.confidence, f.count,
-             f.model_version, coalesce(f.ts < h.last_ts, false), f.raw::jsonb
+             f.model_version, coalesce(f.ts < h.last_ts, false), f.raw
       from firsts f left join heads h using (worker_id, workstation_id)
       on conflict (site_id, event_id) do nothing
       returning site_id, event_id, ts, worker_id, workstation_id, event_type, is_late
@@ -120,18 +129,17 @@ export async function ingestBatch(
     ),
     new_workers as (
       insert into workers (site_id, worker_id)
-      select distinct site_id, worker_id from firsts order by 1, 2
+      select a.site_id, w.worker_id from allowed a, unnest(${distinct("workerId")}::text[]) with ordinality as w(worker_id, n) order by n
       on conflict do nothing
     ),
     new_workstations as (
       insert into workstations (site_id, workstation_id)
-      select distinct site_id, workstation_id from firsts order by 1, 2
+      select a.site_id, w.workstation_id from allowed a, unnest(${distinct("workstationId")}::text[]) with ordinality as w(workstation_id, n) order by n
       on conflict do nothing
     ),
     logged as (
       insert into ingestion_log (site_id, event_id, first_seen_at, last_seen_at, times_seen)
-      select site_id, event_id, now(), now(), count(*) from input
-      group by site_id, event_id order by site_id, event_id
+      select site_id, event_id, now(), now(), times_seen from firsts order by site_id, event_id
       on conflict (site_id, event_id) do update
         set last_seen_at = excluded.last_seen_at, times_seen = ingestion_log.times_seen + excluded.times_seen
     ),

@@ -3,6 +3,7 @@
 // per-workstation and per-hour aggregates come back, and the ratios are derived from them here.
 import { sql } from "drizzle-orm";
 import type { Database } from "../client";
+import { compareC } from "../collation";
 import type { FactoryMetrics, HourlyBucket, WorkerMetrics, WorkstationMetrics } from "../../worker/metrics/schemas";
 import { engineCtes, occupancyCte, secs, span, ts, tsArray } from "./engine";
 
@@ -209,15 +210,6 @@ export function aggregatesQuery(
 
 type Totals = Omit<WorkerPart, "worker_id">;
 type StationTotals = Omit<StationPart, "workstation_id" | "workers_seen"> & { workers_seen: Set<string> };
-
-const encoder = new TextEncoder();
-/** Byte order of UTF-8: the order of Postgres' "C" collation, used for every id list. */
-function compareC(a: string, b: string): number {
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
-  return x.length - y.length;
-}
 
 const earlier = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : Date.parse(a) <= Date.parse(b) ? a : b);
 const later = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : Date.parse(a) >= Date.parse(b) ? a : b);

@@ -35,7 +35,7 @@ export async function ingestEvents(
     ]);
   }
   const rows: IngestRow[] = await Promise.all(
-    events.map(async (e, i) => ({
+    events.map(async (e) => ({
       eventId: e.event_id ?? (await deriveEventId(e)),
       ts: normaliseTimestamp(e.timestamp),
       workerId: e.worker_id,
@@ -44,11 +44,11 @@ export async function ingestEvents(
       confidence: e.confidence,
       count: e.count ?? null,
       modelVersion: e.model_version ?? null,
-      rawJson: JSON.stringify(raw[i] ?? e),
     })),
   );
 
-  const outcome = await ingestBatch(db, keyHash, [...declared][0] ?? null, rows);
+  const rawJson = JSON.stringify(events.map((e, i) => raw[i] ?? e));
+  const outcome = await ingestBatch(db, keyHash, [...declared][0] ?? null, rows, rawJson);
   if (outcome.status === "unauthorized") {
     throw new ApiError(401, "unauthorized", "The site key is not valid (unknown or revoked). Nothing was stored.");
   }
