@@ -58,7 +58,8 @@ const CONNECTION_ERROR_CODES = new Set(["57P01", "57P02", "57P03", "53300"]);
  */
 export function driverError(err: unknown): unknown {
   let e = err;
-  for (let depth = 0; depth < 5 && e instanceof Error && e.cause !== undefined; depth++) e = e.cause;
+  // Only Error causes: a failed connect keeps its own message (its cause is a socket event).
+  for (let depth = 0; depth < 5 && e instanceof Error && e.cause instanceof Error; depth++) e = e.cause;
   return e;
 }
 

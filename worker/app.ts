@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "./env";
 import { handleError, notFound } from "./http/errors";
 import { requestContext } from "./http/request-context";
+import { requireStorableUrl } from "./http/storable-text";
 import { cacheRoutes } from "./cache/routes";
 import { ingestRoutes } from "./ingest/routes";
 import { metricsRoutes } from "./metrics/routes";
@@ -13,7 +14,7 @@ import { timelineRoutes } from "./timeline/routes";
 
 export const app = new Hono<AppEnv>()
   .basePath("/api")
-  .use(requestContext)
+  .use(requestContext, requireStorableUrl)
   .route("/events", ingestRoutes)
   .route("/sites", siteRoutes)
   .route("/metrics/cache", cacheRoutes)

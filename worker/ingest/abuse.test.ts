@@ -103,6 +103,48 @@ describe("bad input never reaches storage and never causes a 500", () => {
   });
 });
 
+describe("text Postgres cannot store (NUL characters, unpaired surrogates)", () => {
+  const bad = ["a\u0000b", "\ud800", "x\udfffy"];
+
+  it("is refused with 400 wherever it is sent, and nothing is stored", async () => {
+    const site = await newSite();
+    for (const [i, text] of bad.entries()) {
+      // Fields the schema does not know are kept in raw_json, so they are checked too.
+      const single = await api("/events", { method: "POST", headers: site.auth, json: { ...event(), note: text } });
+      expect(single.status).toBe(400);
+      expect(((await single.json()) as { error: { code: string; details: unknown } }).error).toMatchObject({
+        code: "invalid_characters",
+        details: [{ path: "note" }],
+      });
+      const bulk = await api("/events/bulk", {
+        method: "POST",
+        headers: site.auth,
+        json: [event({ timestamp: "2026-03-02T09:00:00Z" }), { ...event({ timestamp: "2026-03-02T09:01:00Z" }), extra: { [text]: 1 } }],
+      });
+      expect(bulk.status).toBe(400);
+      expect(((await bulk.json()) as { error: { details: { path: string }[] } }).error.details[0].path).toBe(`1.extra.${text}`);
+      await expectClientError(await api("/events", { method: "POST", headers: site.auth, json: event({ worker_id: text }) }));
+      const named = await api("/sites", { method: "POST", headers: ADMIN, json: { site_id: `${site.siteId}-n${i}`, name: text } });
+      expect(named.status).toBe(400);
+    }
+    // In a URL: a percent-encoded NUL, and the UTF-8 bytes a surrogate would have (not valid UTF-8).
+    const window = "start=2026-03-02T00:00:00Z&end=2026-03-03T00:00:00Z";
+    for (const q of ["a%00b", "%ED%A0%80"]) {
+      for (const path of [`/metrics/worker/${q}?${window}`, `/timeline/workstation/${q}?${window}`, `/metrics/factory?${window}&site=${q}`]) {
+        const res = await api(path, { headers: path.includes("site=") ? ADMIN : site.auth });
+        if (q === "a%00b") {
+          expect(res.status, path).toBe(400);
+          await expectClientError(res);
+        } else {
+          // The invalid bytes arrive as replacement characters: an id nobody has, never a 500.
+          expect(res.status, path).toBeLessThan(500);
+        }
+      }
+    }
+    expect(await storedCount(site.siteId)).toBe(0);
+  });
+});
+
 describe("injection attempts in ids and query parameters", () => {
   const attempts = ["' or '1'='1", "demo'; drop table events; --", "\"; select pg_sleep(5); --", "%27%20OR%201=1", "$1", "\\x00"];
 

@@ -19,14 +19,15 @@ export type IngestSummary = {
 };
 
 /**
- * Validated events (plus the raw objects they were parsed from, kept verbatim in raw_json) go to
- * the database in one statement; the site is whichever the key belongs to.
+ * Validated events (plus the raw objects they were parsed from, as one JSON array text, kept
+ * verbatim in raw_json) go to the database in one statement; the site is whichever the key
+ * belongs to.
  */
 export async function ingestEvents(
   db: Database,
   keyHash: string,
   events: Event[],
-  raw: unknown[],
+  rawJson: string,
 ): Promise<IngestSummary> {
   const declared = new Set(events.map((e) => e.site_id).filter((s): s is string => s !== undefined));
   if (declared.size > 1) {
@@ -47,7 +48,6 @@ export async function ingestEvents(
     })),
   );
 
-  const rawJson = JSON.stringify(events.map((e, i) => raw[i] ?? e));
   const outcome = await ingestBatch(db, keyHash, [...declared][0] ?? null, rows, rawJson);
   if (outcome.status === "unauthorized") {
     throw new ApiError(401, "unauthorized", "The site key is not valid (unknown or revoked). Nothing was stored.");

@@ -5,6 +5,7 @@ import type { AppEnv } from "../env";
 import { bearerToken } from "../http/auth";
 import { ApiError } from "../http/errors";
 import { limitIngestPerSite } from "../http/rate-limit";
+import { mayHoldUnstorable, unstorableError, unstorablePath } from "../http/storable-text";
 import { requireJson, validate } from "../http/validate";
 import { enqueueRecompute } from "../recompute/enqueue";
 import { bulkSchema, eventSchema, MAX_BULK_EVENTS, type Event } from "./event-schema";
@@ -44,8 +45,14 @@ const limitEvents = createMiddleware<AppEnv>(async (c, next) => {
 
 async function store(c: Context<AppEnv>, events: Event[]) {
   const raw = await c.req.json<unknown>();
+  // Stored as raw_json, fields the schema does not know included: those are checked here.
+  const rawJson = JSON.stringify(Array.isArray(raw) ? raw : [raw]);
+  if (mayHoldUnstorable(rawJson)) {
+    const bad = unstorablePath(raw);
+    if (bad !== undefined) throw unstorableError(bad);
+  }
   const { db } = await c.get("db")();
-  const { recompute, ...summary } = await ingestEvents(db, await sha256Hex(c.get("siteKey")), events, Array.isArray(raw) ? raw : [raw]);
+  const { recompute, ...summary } = await ingestEvents(db, await sha256Hex(c.get("siteKey")), events, rawJson);
   c.set("siteId", summary.site_id);
   if (recompute.length) {
     try {

@@ -40,7 +40,7 @@ export async function seedDemo(
   let recomputeRequests = 0;
   for (const batch of generateDemoBatches({ ...opts, timeZone: site.timeZone })) {
     const events = batch.map((e) => eventSchema.parse(e));
-    const summary = await ingestEvents(db, site.apiKeyHash, events, batch);
+    const summary = await ingestEvents(db, site.apiKeyHash, events, JSON.stringify(batch));
     progress.batches += 1;
     progress.received += summary.received;
     progress.inserted += summary.inserted;

@@ -4,6 +4,7 @@ import { createSite, listSites, rotateSiteKey } from "../../db/sites";
 import type { AppEnv } from "../env";
 import { requireAdmin } from "../http/auth";
 import { ApiError } from "../http/errors";
+import { isStorableText } from "../http/storable-text";
 import { validate } from "../http/validate";
 import { sha256Hex } from "../ingest/event-id";
 import { newSiteKey } from "./site-key";
@@ -19,7 +20,7 @@ const isTimeZone = (tz: string) => {
 
 const newSiteSchema = z.object({
   site_id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "site_id: lowercase letters, digits, _ and -, up to 64"),
-  name: z.string().trim().min(1).max(200),
+  name: z.string().trim().min(1).max(200).refine(isStorableText, "name may not contain NUL characters or unpaired surrogates"),
   time_zone: z.string().refine(isTimeZone, "time_zone must be an IANA time zone such as Europe/Berlin").default("UTC"),
   max_state_seconds: z.number().int().min(10).max(86_400).default(600),
 });
