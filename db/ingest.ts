@@ -40,8 +40,8 @@ export type IngestOutcome =
 type OutcomeRow = {
   key_site_id: string | null;
   allowed: boolean;
-  inserted_ids: string[];
-  late_ids: string[];
+  inserted_ids: string;
+  late_ids: string;
   recompute: { id: number; entity_type: RecomputeRow["entityType"]; entity_id: string; window_start: string; window_end: string }[] | null;
 };
 
@@ -185,8 +185,10 @@ export async function ingestBatch(
       exists (select 1 from allowed) as allowed,
       -- Ids only: matching them back to input rows is done by the caller, because joins between
       -- CTEs here get row estimates far too low and turn into quadratic nested loops.
-      (select coalesce(array_agg(event_id), '{}') from inserted) as inserted_ids,
-      (select coalesce(array_agg(event_id), '{}') from inserted where is_late) as late_ids,
+      -- Newline-separated rather than text[]: the driver parses a 5,000-element array character by
+      -- character in JS (4 ms), a string is split natively. Ids never contain a newline (schema).
+      (select coalesce(string_agg(event_id, E'\n'), '') from inserted) as inserted_ids,
+      (select coalesce(string_agg(event_id, E'\n'), '') from inserted where is_late) as late_ids,
       (select json_agg(json_build_object(
            'id', o.id, 'entity_type', o.entity_type, 'entity_id', o.entity_id,
            'window_start', o.window_start, 'window_end', o.window_end) order by o.id)
@@ -197,8 +199,9 @@ export async function ingestBatch(
   if (!row.allowed) return { status: "site_mismatch", siteId: row.key_site_id };
   const siteId = row.key_site_id;
   // A repeated id within the batch was stored (if at all) from its first occurrence.
-  const insertedIds = new Set(row.inserted_ids);
-  const lateIds = new Set(row.late_ids);
+  const ids = (list: string) => new Set(list === "" ? [] : list.split("\n"));
+  const insertedIds = ids(row.inserted_ids);
+  const lateIds = ids(row.late_ids);
   const seen = new Set<string>();
   const firstOccurrence = rows.map((r) => !seen.has(r.eventId) && (seen.add(r.eventId), true));
   return {

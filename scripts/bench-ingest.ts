@@ -189,28 +189,37 @@ ${fmt(events.length)} events, bulk batches of ${BATCH}, ${CLIENTS} concurrent cl
 
 /** Highest VmHWM among the workerd processes below the given PID (Linux /proc). */
 function workerdPeakKb(rootPid: number): number | undefined {
-  try {
-    const children = new Map<number, number[]>();
-    for (const entry of readdirSync("/proc")) {
-      if (!/^\d+$/.test(entry)) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  // A process may exit between listing /proc and reading it: skip it rather than give up.
+  const read = (path: string) => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch {
+      return undefined;
     }
-    let peak: number | undefined;
-    const visit = (pid: number) => {
-      for (const child of children.get(pid) ?? []) {
-        const status = readFileSync(`/proc/${child}/status`, "utf8");
-        if (/^Name:\s+workerd/m.test(status)) {
-          const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-          peak = Math.max(peak ?? 0, kb);
-        }
-        visit(child);
-      }
-    };
-    visit(rootPid);
-    return peak;
+  };
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc").filter((e) => /^\d+$/.test(e));
   } catch {
     return undefined;
   }
+  const children = new Map<number, number[]>();
+  for (const entry of entries) {
+    const stat = read(`/proc/${entry}/stat`);
+    if (!stat) continue;
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  let peak: number | undefined;
+  const visit = (pid: number) => {
+    for (const child of children.get(pid) ?? []) {
+      const status = read(`/proc/${child}/status`);
+      if (status && /^Name:\s+workerd/m.test(status)) {
+        peak = Math.max(peak ?? 0, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      }
+      visit(child);
+    }
+  };
+  visit(rootPid);
+  return peak;
 }
