@@ -6,7 +6,7 @@ import { bearerToken } from "../http/auth";
 import { ApiError } from "../http/errors";
 import { limitIngestPerSite } from "../http/rate-limit";
 import { mayHoldUnstorable, unstorableError, unstorablePath } from "../http/storable-text";
-import { requireJson, validate } from "../http/validate";
+import { parseJsonOnce, requireJson, validate } from "../http/validate";
 import { enqueueRecompute } from "../recompute/enqueue";
 import { bulkSchema, eventSchema, MAX_BULK_EVENTS, type Event } from "./event-schema";
 import { sha256Hex } from "./event-id";
@@ -69,7 +69,7 @@ async function store(c: Context<AppEnv>, events: Event[]) {
 }
 
 export const ingestRoutes = new Hono<AppEnv>()
-  .use(limitBody, requireJson, requireSiteKey, limitIngestPerSite)
+  .use(limitBody, requireJson, requireSiteKey, limitIngestPerSite, parseJsonOnce)
   .post("/", validate("json", eventSchema), async (c) => {
     const summary = await store(c, [c.req.valid("json")]);
     const [result] = summary.results;
