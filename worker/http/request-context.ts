@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { Toucan } from "toucan-js";
-import { connect, type Connection } from "../../db/client";
+import { connect, driverError, type Connection } from "../../db/client";
 import type { AppEnv } from "../env";
 
 /**
@@ -32,7 +32,8 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
     deferred.push(
       task.then(
         () => {},
-        (err) => console.error(JSON.stringify({ level: "warn", msg: `${what} failed`, request_id: requestId, error: String(err) })),
+        (err) =>
+          console.error(JSON.stringify({ level: "warn", msg: `${what} failed`, request_id: requestId, error: String(driverError(err)) })),
       ),
     );
   });
