@@ -65,11 +65,12 @@ export async function ingestBatch(
   /** The events as posted, as one JSON array text in the order of `rows` (stored as raw_json). */
   rawJson: string,
 ): Promise<IngestOutcome> {
-  // sql.param keeps each column one array parameter (a bare array would expand into a list), so
-  // a batch costs nine bind parameters whatever its size. The raw events travel as one JSON text:
-  // an array of thousands of JSON strings would be escaped element by element on the way out and
-  // parsed one by one on the way in.
-  const col = <K extends keyof IngestRow>(k: K) => sql.param(rows.map((r) => r[k]));
+  // The rows and the raw events travel as two JSON texts (one parameter each, whatever the batch
+  // size), serialized natively and parsed once in Postgres: as arrays of thousands of elements they
+  // would be escaped element by element in JS on the way out.
+  const table = JSON.stringify(
+    rows.map((r) => [r.eventId, r.ts, r.workerId, r.workstationId, r.eventType, r.confidence, r.count, r.modelVersion]),
+  );
   // The batch's few distinct workers and workstations, in lock order: cheaper to list here than
   // to find among thousands of rows in the statement.
   const distinct = (k: "workerId" | "workstationId") => sql.param([...new Set(rows.map((r) => r[k]))].sort(compareC));
@@ -87,13 +88,12 @@ export async function ingestBatch(
       select * from site where ${declaredSiteId}::text is null or site_id = ${declaredSiteId}::text
     ),
     input as (
-      select a.site_id, t.*
+      select a.site_id, t.r->>0 as event_id, (t.r->>1)::timestamptz as ts, t.r->>2 as worker_id,
+             t.r->>3 as workstation_id, t.r->>4 as event_type, (t.r->>5)::real as confidence,
+             (t.r->>6)::int as count, t.r->>7 as model_version, t.raw, t.ord
       from allowed a,
-        rows from (
-          unnest(${col("eventId")}::text[]), unnest(${col("ts")}::timestamptz[]), unnest(${col("workerId")}::text[]),
-          unnest(${col("workstationId")}::text[]), unnest(${col("eventType")}::text[]), unnest(${col("confidence")}::real[]),
-          unnest(${col("count")}::int[]), unnest(${col("modelVersion")}::text[]), jsonb_array_elements(${rawJson}::jsonb)
-        ) with ordinality as t(event_id, ts, worker_id, workstation_id, event_type, confidence, count, model_version, raw, ord)
+        rows from (jsonb_array_elements(${table}::jsonb), jsonb_array_elements(${rawJson}::jsonb))
+          with ordinality as t(r, raw, ord)
     ),
     -- The first occurrence of each id, and how often the batch repeats it: one sort serves both.
     firsts as (
