@@ -194,7 +194,8 @@ export function aggregatesQuery(
           select hour, ${secs(sql`sum(working)`)} as working, 0 as units, count(*) as active
           from hw ${fresh ? sql`` : noRows} group by hour
           union all
-          select hour, 0, sum(units), 0 from eva where hour is not null ${fresh ? sql`` : sql`and false`} group by hour
+          select date_trunc('hour', pc.ts, 'UTC'), 0, sum(pc.units), 0
+          from eva cross join unnest(eva.pc_ts, eva.pc_units) as pc(ts, units) ${fresh ? sql`` : noRows} group by 1
           union all
           select hour, sum(working_seconds), sum(units), count(*) filter (where working_seconds > 0) from wr group by hour
         ) x)`,

@@ -36,9 +36,10 @@ export const tsArray = (ds: Date[]) => sql`${sql.param(ds.map((d) => d.toISOStri
  *   clipped state time [lo, hi) and the clipped unknown time after it [ulo, uhi) (a range is empty
  *   when hi <= lo); a identifies the part
  * - `working(worker_id, workstation_id, a, lo, hi)`: the non-empty working ranges
- * - `eva(worker_id, workstation_id, a, hour, n, units, late, conf_sum, first_ts, last_ts)`: events in
- *   [a, b) per worker and part, and per workstation when `byStation` (else workstation_id is null),
- *   and for product counts per UTC hour when `byHour` (else hour is null)
+ * - `eva(worker_id, workstation_id, a, n, units, late, conf_sum, first_ts, last_ts, pc_ts, pc_units)`:
+ *   events in [a, b) per worker and part, and per workstation when `byStation` (else one row with
+ *   workstation_id null); with `byHour`, the times and counts of its product_count events (else
+ *   null), for units per hour
  */
 export function engineCtes(scope: EngineScope, opts: { byStation: boolean; byHour: boolean }): SQL {
   const site = scope.siteId;
@@ -46,11 +47,14 @@ export function engineCtes(scope: EngineScope, opts: { byStation: boolean; byHou
   const workerFilter = scope.workerId !== undefined ? sql`and w.worker_id = ${scope.workerId}::text` : sql``;
   const stationFilter = scope.workstationId !== undefined ? sql`and e.workstation_id = ${scope.workstationId}::text` : sql``;
   const cap = sql`${scope.maxStateSeconds}::int * interval '1 second'`;
-  // Grouping costs per event, so only what the caller reads: the hour only matters for units.
+  // Grouping costs a sort per event, so only what the caller reads. Units per hour come from the
+  // product counts, a few percent of the events, collected in arrays rather than grouped by hour.
   const stationExpr = opts.byStation ? sql`e.workstation_id` : sql`null::text`;
-  const hourExpr = opts.byHour
-    ? sql`case when e.event_type = 'product_count' then date_trunc('hour', e.ts, 'UTC') end`
-    : sql`null::timestamptz`;
+  const stationGroup = opts.byStation ? sql`group by e.workstation_id` : sql``;
+  const productCounts = opts.byHour
+    ? sql`array_agg(e.ts) filter (where e.event_type = 'product_count') as pc_ts,
+               array_agg(e.count) filter (where e.event_type = 'product_count') as pc_units`
+    : sql`null::timestamptz[] as pc_ts, null::int[] as pc_units`;
   return sql`
     pp as (
       select a, b, least(b, ${now}) as b_now from parts
@@ -120,17 +124,18 @@ export function engineCtes(scope: EngineScope, opts: { byStation: boolean; byHou
       from wk w
       cross join parts p
       cross join lateral (
-        select ${stationExpr} as workstation_id, ${hourExpr} as hour,
+        select ${stationExpr} as workstation_id,
                count(*)::int as n,
                coalesce(sum(e.count), 0)::bigint as units,
                (count(*) filter (where e.is_late))::int as late,
                sum(e.confidence::float8) as conf_sum,
                min(e.ts) as first_ts,
-               max(e.ts) as last_ts
+               max(e.ts) as last_ts,
+               ${productCounts}
         from events e
         where e.site_id = ${site}::text and e.worker_id = w.worker_id and e.ts >= p.a and e.ts < p.b
           ${stationFilter}
-        group by 1, 2
+        ${stationGroup}
       ) x
     )`;
 }
