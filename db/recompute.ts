@@ -37,17 +37,32 @@ async function claim(db: Database, selection: SQL): Promise<ClaimedRequest[]> {
 }
 
 /**
- * Claims the given pending requests. SKIP LOCKED lets two consumers (a queue delivery and the cron
- * sweep) race safely: each request is claimed by exactly one of them.
+ * A claim older than this is taken as abandoned (its consumer died: a recompute takes seconds), so
+ * a redelivered message may take its requests over. Rebuilds are idempotent, so even a slow but
+ * live consumer being overtaken cannot count anything twice.
  */
-export async function claimRequests(db: Database, ids: number[]): Promise<ClaimedRequest[]> {
-  if (ids.length === 0) return [];
-  return claim(
+export const CLAIM_LEASE_SECONDS = 120;
+
+/**
+ * Claims the given requests that are pending, or processing under an abandoned claim. SKIP LOCKED
+ * lets two consumers (a queue delivery and the cron sweep) race safely: each request is claimed by
+ * exactly one of them. `busy` lists the requests another consumer claimed within the lease.
+ */
+export async function claimRequests(db: Database, ids: number[]): Promise<{ claimed: ClaimedRequest[]; busy: number[] }> {
+  if (ids.length === 0) return { claimed: [], busy: [] };
+  const claimed = await claim(
     db,
     sql`select id from recompute_requests
-        where id = any(${sql.param(ids)}::bigint[]) and status = 'pending'
+        where id = any(${sql.param(ids)}::bigint[])
+          and (status = 'pending'
+               or (status = 'processing' and updated_at < now() - make_interval(secs => ${CLAIM_LEASE_SECONDS})))
         order by id`,
   );
+  const taken = new Set(claimed.map((r) => r.id));
+  const { rows } = await db.execute<{ id: string }>(sql`
+    select id from recompute_requests where id = any(${sql.param(ids)}::bigint[]) and status = 'processing'
+  `);
+  return { claimed, busy: rows.map((r) => Number(r.id)).filter((id) => !taken.has(id)) };
 }
 
 /**

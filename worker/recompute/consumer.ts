@@ -1,14 +1,15 @@
-import { connect } from "../../db/client";
-import { claimRequests } from "../../db/recompute";
+import { connect, driverError } from "../../db/client";
+import { CLAIM_LEASE_SECONDS, claimRequests } from "../../db/recompute";
 import type { Bindings } from "../env";
 import { applyClaimed, retryDelaySeconds } from "./apply";
 import { recomputeMessageSchema } from "./message";
 
 /**
- * Queue consumer: claims the requests named by the messages, applies them, acks what is done or
- * no longer pending (another consumer or the cron sweep had it), and retries with backoff what
- * failed. If the database is unreachable the whole batch is retried; after the queue's retries the
- * messages go to the dead-letter queue, and the rows, still pending, are swept by the cron.
+ * Queue consumer: claims the requests named by the messages, applies them, acks what is done, and
+ * retries with backoff what failed. A request another consumer holds is retried after the claim
+ * lease, so if that consumer died its request is taken over then, not left to the cron. If the
+ * database is unreachable the whole batch is retried; after the queue's retries the messages go to
+ * the dead-letter queue, and the rows, still pending or processing, are swept by the cron.
  */
 export async function handleRecomputeBatch(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
   const byRequest = new Map<number, Message<unknown>[]>();
@@ -31,19 +32,21 @@ export async function handleRecomputeBatch(batch: MessageBatch<unknown>, env: Bi
     return;
   }
   try {
-    const claimed = await claimRequests(conn.db, [...byRequest.keys()]);
+    const { claimed, busy } = await claimRequests(conn.db, [...byRequest.keys()]);
     const outcome = await applyClaimed(conn.db, claimed, new Date());
-    const retry = new Map(outcome.retry.map((r) => [r.id, r.attempts]));
+    const retryAfter = new Map(outcome.retry.map((r) => [r.id, retryDelaySeconds(r.attempts)]));
+    // Claimed by another consumer: come back when its claim would count as abandoned.
+    for (const id of busy) retryAfter.set(id, CLAIM_LEASE_SECONDS);
     for (const [id, msgs] of byRequest) {
-      const attempts = retry.get(id);
+      const delaySeconds = retryAfter.get(id);
       for (const m of msgs) {
-        if (attempts === undefined) m.ack();
-        else m.retry({ delaySeconds: retryDelaySeconds(attempts) });
+        if (delaySeconds === undefined) m.ack();
+        else m.retry({ delaySeconds });
       }
     }
   } catch (err) {
     // Lost the database mid-way: claimed rows stay `processing` and the cron sweep reclaims them.
-    console.error(JSON.stringify({ level: "error", msg: "recompute batch failed", error: String(err) }));
+    console.error(JSON.stringify({ level: "error", msg: "recompute batch failed", error: String(driverError(err)) }));
     batch.retryAll({ delaySeconds: 30 });
   } finally {
     await conn.close();

@@ -100,7 +100,7 @@ describe("queue consumer dying in the middle of a request", () => {
   // there, after the claim and before anything is applied.
   const parkAtRebuild = (siteId: string) => holdLocks("select 1 from worker_hour_rollups where site_id = $1 for update", [siteId]);
 
-  it("database lost after the claim: the batch is retried, the redelivery does not apply it twice, the sweep finishes it", async () => {
+  it("database lost after the claim: the batch is retried, and a redelivery after the claim lease applies it once", async () => {
     const s = await lateEventsAfterCaching(testEnv);
     const lock = await parkAtRebuild(s.siteId);
     let crashed;
@@ -118,17 +118,24 @@ describe("queue consumer dying in the middle of a request", () => {
     expect(await s.read(`/metrics/cache/worker/W1?${DAY}`)).toMatchObject({ stale: true, metrics: s.before.worker.metrics });
 
     // The queue's retry finds the requests still claimed (their consumer may only be slow): it
-    // acks them and leaves them alone.
-    const redelivered = await deliverRecompute(testEnv, s.sent, 2);
-    expect(redelivered.explicitAcks).toHaveLength(s.sent.length);
-    expect(redelivered.retryMessages).toEqual([]);
+    // leaves them alone and comes back when the claim lease is over.
+    const early = await deliverRecompute(testEnv, s.sent, 2);
+    expect(early.explicitAcks).toEqual([]);
+    expect(early.retryMessages).toEqual(s.sent.map((_, i) => ({ msgId: `m${i}` })));
     expect(await s.requests()).toEqual(claimed);
 
-    // Ten minutes on, the sweep (the cron's pass, here for this site only) reclaims and applies them.
-    await query("update recompute_requests set updated_at = now() - interval '11 minutes' where site_id = $1", [s.siteId]);
-    expect((await fetchWith(testEnv, `/metrics/recompute?site=${s.siteId}`, { method: "POST", headers: ADMIN })).status).toBe(200);
+    // After the lease the claim counts as abandoned: the next delivery takes it over and applies it.
+    await query("update recompute_requests set updated_at = now() - interval '3 minutes' where site_id = $1", [s.siteId]);
+    const late = await deliverRecompute(testEnv, s.sent, 3);
+    expect(late.retryMessages).toEqual([]);
+    expect(late.explicitAcks).toHaveLength(s.sent.length);
     expect((await s.requests()).map((r) => [r.status, r.attempts])).toEqual(claimed.map(() => ["done", 2]));
     await expectCorrected(testEnv, s);
+
+    // A duplicate delivery after that changes nothing.
+    const again = await deliverRecompute(testEnv, s.sent, 1);
+    expect(again.explicitAcks).toHaveLength(s.sent.length);
+    expect((await s.requests()).map((r) => [r.status, r.attempts])).toEqual(claimed.map(() => ["done", 2]));
   });
 
   it("a failing rebuild: the messages are retried, the retry applies them once, a late duplicate is a no-op", async () => {
