@@ -1,27 +1,20 @@
 // @vitest-environment node
 // The loaders against the real API (app/test/api-setup.ts): what they return must be what the API
 // answers for the same window, through the service binding or the API_BASE fallback alike.
-import type { AppLoadContext } from "@remix-run/cloudflare";
-import { describe, expect, inject, it } from "vitest";
-import type { ApiEnv } from "../lib/api.server";
+import { describe, expect, it } from "vitest";
 import { resolveWindow } from "../lib/window";
+import {
+  apiBinding as binding,
+  apiEnvs,
+  apiToken as token,
+  apiUrl,
+  loaderArgs as args,
+  loaderFailure,
+  siteId,
+} from "../test/loader-harness";
 import { loader as exportLoader } from "./export.$table";
 import { loader as overviewLoader } from "./_index";
 import { loader as workerLoader } from "./workers.$id";
-
-const apiUrl = inject("apiUrl");
-const token = inject("apiToken");
-const siteId = inject("siteId");
-
-const context = (env: ApiEnv): AppLoadContext => ({
-  cloudflare: { env, ctx: { waitUntil: () => {}, passThroughOnException: () => {} } },
-});
-/** A service binding delivers the request to the bound worker whatever its host: so does this. */
-const binding = {
-  fetch: (url: string, init?: RequestInit) => fetch(new URL(new URL(url).pathname + new URL(url).search, apiUrl), init),
-};
-const args = (path: string, env: ApiEnv, params: Record<string, string> = {}) =>
-  ({ request: new Request(`http://dashboard.test${path}`), params, context: context(env) }) as Parameters<typeof overviewLoader>[0];
 
 async function direct<T>(path: string, window: { start: Date; end: Date }): Promise<T> {
   const url = new URL(`/api${path}`, apiUrl);
@@ -31,16 +24,13 @@ async function direct<T>(path: string, window: { start: Date; end: Date }): Prom
 
 /** What a loader threw as an error response. */
 async function failure(p: Promise<unknown>) {
-  const err = (await p.then(() => undefined, (e: unknown) => e)) as { data: { code: string }; init: { status: number } } | undefined;
+  const err = await loaderFailure(p);
   expect(err, "the loader should have failed").toBeDefined();
-  return { status: err!.init.status, code: err!.data.code };
+  return err;
 }
 
 describe("overview loader", () => {
-  it.each([
-    ["the service binding", { API: binding, API_TOKEN: token, SITE_ID: siteId }],
-    ["API_BASE", { API_BASE: apiUrl, API_TOKEN: token, SITE_ID: siteId }],
-  ])("returns the API's figures for the window in the URL, through %s", async (_, env) => {
+  it.each(apiEnvs)("returns the API's figures for the window in the URL, through %s", async (_, env) => {
     const d = await overviewLoader(args("/?window=today", env));
     const w = resolveWindow(new URLSearchParams("window=today"), d.site.timeZone, new Date());
     expect(d.site).toMatchObject({ id: siteId, timeZone: "Europe/Berlin" });

@@ -1,26 +1,12 @@
 // @vitest-environment node
 // The model drift page's loader against the real API (app/test/api-setup.ts): it must ask for the
 // window in the URL and the 7 × 24 hours before it, and return what the API answers for those.
-import type { AppLoadContext } from "@remix-run/cloudflare";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { FactoryMetrics } from "../../worker/metrics/schemas";
 import type { DriftResponse } from "../../worker/models/schemas";
-import type { ApiEnv } from "../lib/api.server";
 import { resolveWindow } from "../lib/window";
+import { apiEnvs, apiToken as token, apiUrl, loaderArgs as args, loaderFailure, siteId } from "../test/loader-harness";
 import { loader } from "./models";
-
-const apiUrl = inject("apiUrl");
-const token = inject("apiToken");
-const siteId = inject("siteId");
-
-const context = (env: ApiEnv): AppLoadContext => ({
-  cloudflare: { env, ctx: { waitUntil: () => {}, passThroughOnException: () => {} } },
-});
-const binding = {
-  fetch: (url: string, init?: RequestInit) => fetch(new URL(new URL(url).pathname + new URL(url).search, apiUrl), init),
-};
-const args = (path: string, env: ApiEnv) =>
-  ({ request: new Request(`http://dashboard.test${path}`), params: {}, context: context(env) }) as Parameters<typeof loader>[0];
 
 async function direct<T>(path: string, params: Record<string, string>): Promise<T> {
   const url = new URL(`/api${path}`, apiUrl);
@@ -31,10 +17,7 @@ async function direct<T>(path: string, params: Record<string, string>): Promise<
 }
 
 describe("model drift loader", () => {
-  it.each([
-    ["the service binding", { API: binding, API_TOKEN: token, SITE_ID: siteId }],
-    ["API_BASE", { API_BASE: apiUrl, API_TOKEN: token, SITE_ID: siteId }],
-  ])("returns the API's drift for the window and the week before it, through %s", async (_, env) => {
+  it.each(apiEnvs)("returns the API's drift for the window and the week before it, through %s", async (_, env) => {
     // The last 7 days hold the whole seeded day whatever the time of the run.
     const d = await loader(args("/models?window=7d", env));
     const w = resolveWindow(new URLSearchParams("window=7d"), d.site.timeZone, new Date());
@@ -53,10 +36,7 @@ describe("model drift loader", () => {
   });
 
   it("says what is wrong when the API refuses", async () => {
-    const err = (await loader(args("/models", { API_BASE: apiUrl, API_TOKEN: "wrong", SITE_ID: siteId })).then(
-      () => undefined,
-      (e: unknown) => e,
-    )) as { data: { code: string }; init: { status: number } } | undefined;
-    expect(err).toMatchObject({ data: { code: "unauthorized" }, init: { status: 401 } });
+    const err = await loaderFailure(loader(args("/models", { API_BASE: apiUrl, API_TOKEN: "wrong", SITE_ID: siteId })));
+    expect(err).toEqual({ status: 401, code: "unauthorized" });
   });
 });
