@@ -7,6 +7,7 @@ import { useId } from "react";
 import { formatNumber, formatPct } from "../lib/format";
 import { shares } from "../lib/drift";
 import { useMeasuredWidth } from "./useMeasuredWidth";
+import { axisStyle } from "./axis-style";
 
 const MARGIN = { top: 10, right: 12, bottom: 30, left: 44 };
 
@@ -65,14 +66,12 @@ export function ConfidenceHistogram(props: { title: string; window: number[]; ba
                 </Bar>
               )),
             )}
-            <AxisLeft scale={y} numTicks={3} tickFormat={(v) => `${Number(v)} %`} stroke="var(--axis)" tickStroke="var(--axis)" tickLabelProps={{ fill: "var(--muted)", fontSize: 11 }} />
+            <AxisLeft scale={y} numTicks={3} tickFormat={(v) => `${Number(v)} %`} {...axisStyle} />
             <AxisBottom
               top={innerH}
               scale={x}
               tickFormat={(i) => (Number(i) / bins).toFixed(1)}
-              stroke="var(--axis)"
-              tickStroke="var(--axis)"
-              tickLabelProps={{ fill: "var(--muted)", fontSize: 11 }}
+              {...axisStyle}
             />
           </Group>
         </svg>

@@ -8,6 +8,7 @@ import { formatDay, formatTime } from "../lib/format";
 import { siteTimeTicks } from "../lib/ticks";
 import { useChartKeys } from "./useChartKeys";
 import { useMeasuredWidth } from "./useMeasuredWidth";
+import { axisStyle } from "./axis-style";
 
 export type HourPoint = { hour_start: string; value: number | null };
 
@@ -121,15 +122,13 @@ export function HourlyChart(props: {
                 pointerEvents="none"
               />
             )}
-            <AxisLeft scale={y} numTicks={4} tickFormat={(v) => props.formatValue(Number(v))} stroke="var(--axis)" tickStroke="var(--axis)" tickLabelProps={{ fill: "var(--muted)", fontSize: 11 }} />
+            <AxisLeft scale={y} numTicks={4} tickFormat={(v) => props.formatValue(Number(v))} {...axisStyle} />
             <AxisBottom
               top={innerH}
               scale={x}
               tickValues={ticks}
               tickFormat={(v) => (multiDay ? formatDay(Number(v), props.timeZone) : formatTime(new Date(Number(v)), props.timeZone))}
-              stroke="var(--axis)"
-              tickStroke="var(--axis)"
-              tickLabelProps={{ fill: "var(--muted)", fontSize: 11 }}
+              {...axisStyle}
             />
           </Group>
         </svg>

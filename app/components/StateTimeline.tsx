@@ -9,6 +9,7 @@ import { intervalSeconds } from "../lib/tables";
 import { siteTimeTicks } from "../lib/ticks";
 import { useChartKeys } from "./useChartKeys";
 import { useMeasuredWidth } from "./useMeasuredWidth";
+import { axisStyle } from "./axis-style";
 
 export const stateLabels: Record<TimelineState, string> = {
   working: "Working",
@@ -108,9 +109,7 @@ export function StateTimeline(props: {
               scale={x}
               tickValues={ticks}
               tickFormat={(v) => (multiDay ? formatDay(Number(v), props.timeZone) : formatTime(new Date(Number(v)), props.timeZone))}
-              stroke="var(--axis)"
-              tickStroke="var(--axis)"
-              tickLabelProps={{ fill: "var(--muted)", fontSize: 11 }}
+              {...axisStyle}
             />
           </Group>
         </svg>
