@@ -49,9 +49,7 @@ export async function ingestEvents(
   );
 
   const outcome = await ingestBatch(db, keyHash, [...declared][0] ?? null, rows, rawJson);
-  if (outcome.status === "unauthorized") {
-    throw new ApiError(401, "unauthorized", "The site key is not valid (unknown or revoked). Nothing was stored.");
-  }
+  if (outcome.status === "unauthorized") throw invalidKey();
   if (outcome.status === "site_mismatch") {
     throw new ApiError(403, "site_mismatch", `This key belongs to site ${outcome.siteId}, not to the site_id in the events. Nothing was stored.`);
   }
@@ -68,3 +66,6 @@ export async function ingestEvents(
     recompute: outcome.recompute,
   };
 }
+
+export const invalidKey = () =>
+  new ApiError(401, "unauthorized", "The site key is not valid (unknown or revoked). Nothing was stored.");

@@ -289,6 +289,20 @@ describe("auth", () => {
     expect(await storedCount(site.siteId)).toBe(0);
   });
 
+  it("answers 401, not what else is wrong, to a request without a valid key", async () => {
+    const site = await newSite();
+    const wrongKey = { authorization: "Bearer wpd_not_a_key" };
+    const bad = [{ ...event(), confidence: 7 }];
+    expect((await post("/events/bulk", wrongKey, bad)).status).toBe(401);
+    expect((await post("/events/bulk", wrongKey, Array.from({ length: 5001 }, () => event()))).status).toBe(401);
+    const noKeyWrongType = await api("/events", { method: "POST", headers: { "content-type": "text/plain" }, body: "x" });
+    expect(noKeyWrongType.status).toBe(401);
+    // With the right key the same requests say what is wrong.
+    const invalid = await post("/events/bulk", site.auth, bad);
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as ErrorBody).error.details[0].path).toBe("0.confidence");
+  });
+
   it("refuses events that name another site than the key's with 403", async () => {
     const a = await newSite();
     const b = await newSite();

@@ -1,6 +1,8 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
+import { HTTPException } from "hono/http-exception";
+import { siteForKey } from "../../db/sites";
 import type { AppEnv } from "../env";
 import { bearerToken } from "../http/auth";
 import { ApiError } from "../http/errors";
@@ -10,7 +12,7 @@ import { parseJsonOnce, requireJson, validate } from "../http/validate";
 import { enqueueRecompute } from "../recompute/enqueue";
 import { bulkSchema, eventSchema, MAX_BULK_EVENTS, type Event } from "./event-schema";
 import { sha256Hex } from "./event-id";
-import { ingestEvents } from "./ingest-events";
+import { ingestEvents, invalidKey } from "./ingest-events";
 
 // 5,000 events with generous ids stay well under this; larger bodies are refused unread.
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -28,6 +30,25 @@ const requireSiteKey = createMiddleware<AppEnv>(async (c, next) => {
   if (!key) throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <site key>. Nothing was stored.");
   c.set("siteKey", key);
   await next();
+});
+
+/**
+ * A request with an unknown key is answered 401 whatever else is wrong with it, so a caller without
+ * a valid key learns nothing about the API from its validation. The key is checked here only when
+ * the request is being refused anyway: accepted batches still make one round trip.
+ */
+const unknownKeyFirst = createMiddleware<AppEnv>(async (c, next) => {
+  await next();
+  const status = c.error instanceof ApiError || c.error instanceof HTTPException ? c.error.status : 0;
+  if (status < 400 || status >= 500 || status === 401 || status === 429) return;
+  let known = true;
+  try {
+    const { db } = await c.get("db")();
+    known = (await siteForKey(db, await sha256Hex(c.get("siteKey")))) !== undefined;
+  } catch {
+    // The database is unreachable: the request's own rejection still stands.
+  }
+  if (!known) throw invalidKey();
 });
 
 // Checked before validation so a huge array is refused without validating every element.
@@ -69,7 +90,7 @@ async function store(c: Context<AppEnv>, events: Event[]) {
 }
 
 export const ingestRoutes = new Hono<AppEnv>()
-  .use(limitBody, requireJson, requireSiteKey, limitIngestPerSite, parseJsonOnce)
+  .use(requireSiteKey, unknownKeyFirst, limitBody, requireJson, limitIngestPerSite, parseJsonOnce)
   .post("/", validate("json", eventSchema), async (c) => {
     const summary = await store(c, [c.req.valid("json")]);
     const [result] = summary.results;
