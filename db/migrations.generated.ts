@@ -48,5 +48,17 @@ export const migrations: BundledMigration[] = [
     "statements": [
       "ALTER TABLE \"workstation_hour_rollups\" DROP COLUMN \"unknown_seconds\";"
     ]
+  },
+  {
+    "tag": "0004_checks_and_hourly_state_time",
+    "folderMillis": 1795560978782,
+    "hash": "622e1bca8e5ed74e1e904ca7c39e788a19939ee7838cadbdc1f38f54fb064919",
+    "statements": [
+      "-- The factory's hourly series gained idle and absent seconds: cached entries are derived data in\n-- the old shape, so they are dropped and recomputed on their next read.\nDELETE FROM \"metrics_cache\";",
+      "ALTER TABLE \"metrics_cache\" ADD CONSTRAINT \"metrics_cache_entity_type_ck\" CHECK (\"metrics_cache\".\"entity_type\" in ('worker', 'workstation', 'factory'));",
+      "ALTER TABLE \"recompute_requests\" ADD CONSTRAINT \"recompute_requests_entity_type_ck\" CHECK (\"recompute_requests\".\"entity_type\" in ('worker', 'workstation', 'factory'));",
+      "ALTER TABLE \"recompute_requests\" ADD CONSTRAINT \"recompute_requests_status_ck\" CHECK (\"recompute_requests\".\"status\" in ('pending', 'processing', 'done', 'failed'));",
+      "ALTER TABLE \"recompute_requests\" ADD CONSTRAINT \"recompute_requests_window_ck\" CHECK (\"recompute_requests\".\"window_start\" < \"recompute_requests\".\"window_end\");"
+    ]
   }
 ];

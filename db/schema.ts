@@ -134,6 +134,9 @@ export const recomputeRequests = pgTable(
       .on(t.siteId, t.entityType, t.entityId, t.windowStart, t.windowEnd)
       .where(sql`status = 'pending'`),
     index("recompute_requests_status_idx").on(t.status, t.updatedAt),
+    check("recompute_requests_entity_type_ck", sql`${t.entityType} in ('worker', 'workstation', 'factory')`),
+    check("recompute_requests_status_ck", sql`${t.status} in ('pending', 'processing', 'done', 'failed')`),
+    check("recompute_requests_window_ck", sql`${t.windowStart} < ${t.windowEnd}`),
   ],
 );
 
@@ -150,6 +153,7 @@ export const metricsCache = pgTable(
   },
   (t) => [
     uniqueIndex("metrics_cache_key_uq").on(t.siteId, t.entityType, t.entityId, t.windowStart, t.windowEnd),
+    check("metrics_cache_entity_type_ck", sql`${t.entityType} in ('worker', 'workstation', 'factory')`),
   ],
 );
 

@@ -70,8 +70,15 @@ type StationPart = {
   workers_seen: string[] | null;
 };
 
-/** Columns: hour (epoch seconds), working seconds, units, active workers. */
-type HourParts = [number[] | null, number[] | null, (number | string)[] | null, (number | string)[] | null];
+/** Columns: hour (epoch seconds), working seconds, units, active workers, idle seconds, absent seconds. */
+type HourParts = [
+  number[] | null,
+  number[] | null,
+  (number | string)[] | null,
+  (number | string)[] | null,
+  number[] | null,
+  number[] | null,
+];
 
 export type Want = {
   workers?: boolean;
@@ -129,10 +136,15 @@ export function aggregatesQuery(
       from worker_hour_rollups r
       where ${inRollup} ${rollupWorker}
     ),
+    -- State time per worker and UTC hour (the hourly series' utilization needs idle and absent too).
     hw as (
-      select h.hour, p.worker_id, sum(least(p.hi, h.hour + interval '1 hour') - greatest(p.lo, h.hour)) as working
-      from working p
+      select h.hour, p.worker_id,
+             sum(least(p.hi, h.hour + interval '1 hour') - greatest(p.lo, h.hour)) filter (where p.state = 'working') as working,
+             sum(least(p.hi, h.hour + interval '1 hour') - greatest(p.lo, h.hour)) filter (where p.state = 'idle') as idle,
+             sum(least(p.hi, h.hour + interval '1 hour') - greatest(p.lo, h.hour)) filter (where p.state = 'absent') as absent
+      from segs p
       cross join lateral generate_series(date_trunc('hour', p.lo, 'UTC'), p.hi - interval '1 microsecond', interval '1 hour') h(hour)
+      where p.hi > p.lo
       group by 1, 2
     )
     select
@@ -190,14 +202,17 @@ export function aggregatesQuery(
       ${json(
         want.hourly,
         // columnar (hour as epoch seconds): a 93-day window has 2,232 hours
-        sql`(select json_build_array(json_agg(extract(epoch from hour)::bigint), json_agg(working), json_agg(units), json_agg(active)) from (
-          select hour, ${secs(sql`sum(working)`)} as working, 0 as units, count(*) as active
+        sql`(select json_build_array(json_agg(extract(epoch from hour)::bigint), json_agg(working), json_agg(units), json_agg(active),
+                                     json_agg(idle), json_agg(absent)) from (
+          select hour, ${secs(sql`sum(working)`)} as working, 0 as units, count(*) filter (where working > interval '0') as active,
+                 ${secs(sql`sum(idle)`)} as idle, ${secs(sql`sum(absent)`)} as absent
           from hw ${fresh ? sql`` : noRows} group by hour
           union all
-          select date_trunc('hour', pc.ts, 'UTC'), 0, sum(pc.units), 0
+          select date_trunc('hour', pc.ts, 'UTC'), 0, sum(pc.units), 0, 0, 0
           from eva cross join unnest(eva.pc_ts, eva.pc_units) as pc(ts, units) ${fresh ? sql`` : noRows} group by 1
           union all
-          select hour, sum(working_seconds), sum(units), count(*) filter (where working_seconds > 0) from wr group by hour
+          select hour, sum(working_seconds), sum(units), count(*) filter (where working_seconds > 0), sum(idle_seconds), sum(absent_seconds)
+          from wr group by hour
         ) x)`,
       )} as hour_parts,
       ${want.stationsActive
@@ -271,17 +286,19 @@ async function aggregates(
   }
 
   // Every UTC hour overlapping the window, in order; each is filled by exactly one source.
-  const hours = new Map<number, { working: number; units: number; active: number }>();
+  const hours = new Map<number, { working: number; idle: number; absent: number; units: number; active: number }>();
   if (want.hourly && window.start < window.end) {
     for (let h = floorHour(window.start.getTime()); h < window.end.getTime(); h += HOUR_MS) {
-      hours.set(h, { working: 0, units: 0, active: 0 });
+      hours.set(h, { working: 0, idle: 0, absent: 0, units: 0, active: 0 });
     }
   }
-  const [hourCol, workingCol, unitsCol, activeCol] = row?.hour_parts ?? [];
+  const [hourCol, workingCol, unitsCol, activeCol, idleCol, absentCol] = row?.hour_parts ?? [];
   (hourCol ?? []).forEach((epoch, i) => {
     const t = hours.get(epoch * 1000);
     if (!t) return;
     t.working += workingCol?.[i] ?? 0;
+    t.idle += idleCol?.[i] ?? 0;
+    t.absent += absentCol?.[i] ?? 0;
     t.units += Number(unitsCol?.[i] ?? 0);
     t.active += Number(activeCol?.[i] ?? 0);
   });
@@ -422,6 +439,8 @@ export async function factoryMetrics(
   const hourly: HourlyBucket[] = [...agg.hours].map(([hour, h]) => ({
     hour_start: new Date(hour).toISOString(),
     working_seconds: ms(h.working),
+    idle_seconds: ms(h.idle),
+    absent_seconds: ms(h.absent),
     units: h.units,
     active_workers: h.active,
   }));

@@ -167,22 +167,32 @@ export function referenceMetrics(input: RefInput) {
   const workers = workerIds.map(worker);
   const workstations = stationIds.map(workstation);
 
-  const hourly: { hour_start: string; working_seconds: number; units: number; active_workers: number }[] = [];
+  const hourly: {
+    hour_start: string;
+    working_seconds: number;
+    idle_seconds: number;
+    absent_seconds: number;
+    units: number;
+    active_workers: number;
+  }[] = [];
   if (start < end) {
     for (let h = Math.floor(start / HOUR) * HOUR; h < end; h += HOUR) {
       const lo = Math.max(h, start);
       const hi = Math.min(h + HOUR, end);
       const timeHi = Math.min(hi, timeEnd);
-      const perWorker = workerIds.map((w) =>
-        intervals
-          .filter((iv) => iv.worker === w && iv.kind === "working")
-          .reduce((s, iv) => s + overlap(iv, lo, timeHi), 0),
-      );
+      const perWorker = (kind: string) =>
+        workerIds.map((w) =>
+          intervals.filter((iv) => iv.worker === w && iv.kind === kind).reduce((s, iv) => s + overlap(iv, lo, timeHi), 0),
+        );
+      const working = perWorker("working");
+      const total = (ms: number[]) => ms.reduce((a, b) => a + b, 0) / 1000;
       hourly.push({
         hour_start: iso(h)!,
-        working_seconds: perWorker.reduce((a, b) => a + b, 0) / 1000,
+        working_seconds: total(working),
+        idle_seconds: total(perWorker("idle")),
+        absent_seconds: total(perWorker("absent")),
         units: inWindow.filter((e) => e.ts >= lo && e.ts < hi).reduce((s, e) => s + (e.count ?? 0), 0),
-        active_workers: perWorker.filter((ms) => ms > 0).length,
+        active_workers: working.filter((ms) => ms > 0).length,
       });
     }
   }

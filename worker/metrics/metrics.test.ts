@@ -155,8 +155,9 @@ describe("factory metrics", () => {
       workstations_active: 1,
       window_seconds: 1800,
       hourly: [
-        { hour_start: "2026-03-02T08:00:00.000Z", working_seconds: 600, units: 4, active_workers: 1 },
-        { hour_start: "2026-03-02T09:00:00.000Z", working_seconds: 600, units: 1, active_workers: 1 },
+        { hour_start: "2026-03-02T08:00:00.000Z", working_seconds: 600, idle_seconds: 0, absent_seconds: 0, units: 4, active_workers: 1 },
+        // W2 idle only: not an active worker, but its idle time counts
+        { hour_start: "2026-03-02T09:00:00.000Z", working_seconds: 600, idle_seconds: 900, absent_seconds: 0, units: 1, active_workers: 1 },
       ],
     });
     expect(f.utilization_pct).toBeCloseTo((1200 / 2100) * 100, 9);

@@ -85,6 +85,8 @@ export const workstationMetricsSchema = z.object({
 export const hourlyBucketSchema = z.object({
   hour_start: z.iso.datetime({ offset: true }),
   working_seconds: seconds,
+  idle_seconds: seconds,
+  absent_seconds: seconds,
   units: count,
   active_workers: count,
 });
