@@ -22,16 +22,18 @@ export async function startWsProxy(opts: { port?: number } = {}): Promise<WsProx
   const wss = new WebSocketServer({ noServer: true });
   server.on("upgrade", (req, duplex, head) => {
     const target = new URL(req.url ?? "/", "http://localhost").searchParams.get("address") ?? "";
-    const [host, portText] = target.split(":");
-    const port = Number(portText);
+    // host:port, where the host may be IPv6 loopback (::1 or [::1]).
+    const colon = target.lastIndexOf(":");
+    const host = target.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+    const port = Number(target.slice(colon + 1));
     const refuse = (status: string) => {
       duplex.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
     };
     // Only loopback targets: this proxy must never become a way out of the machine.
-    if (!["127.0.0.1", "localhost"].includes(host) || !port) return refuse("403 Forbidden");
+    if (!["127.0.0.1", "localhost", "::1"].includes(host) || !port) return refuse("403 Forbidden");
     // Reach Postgres before accepting the WebSocket, so an unreachable database fails the
     // driver's connect (as an unreachable Neon endpoint does) instead of closing an open socket.
-    const socket = tcpConnect({ host: "127.0.0.1", port, noDelay: true });
+    const socket = tcpConnect({ host: host === "::1" ? "::1" : "127.0.0.1", port, noDelay: true });
     socket.once("error", () => refuse("502 Bad Gateway"));
     socket.once("connect", () => {
       socket.removeAllListeners("error");
