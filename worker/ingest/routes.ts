@@ -9,7 +9,7 @@ import { ApiError } from "../http/errors";
 import { limitIngestPerSite } from "../http/rate-limit";
 import { mayHoldUnstorable, unstorableError, unstorablePath } from "../http/storable-text";
 import { parseJsonOnce, requireJson, validate } from "../http/validate";
-import { enqueueRecompute } from "../recompute/enqueue";
+import { sendRecomputeRequests } from "../recompute/enqueue";
 import { bulkSchema, eventSchema, MAX_BULK_EVENTS, type Event } from "./event-schema";
 import { sha256Hex } from "./event-id";
 import { ingestEvents, invalidKey } from "./ingest-events";
@@ -75,17 +75,7 @@ async function store(c: Context<AppEnv>, events: Event[]) {
   const { db } = await c.get("db")();
   const { recompute, ...summary } = await ingestEvents(db, await sha256Hex(c.get("siteKey")), events, rawJson);
   c.set("siteId", summary.site_id);
-  if (recompute.length) {
-    try {
-      await enqueueRecompute(c.env.RECOMPUTE, recompute);
-    } catch (err) {
-      // The requests are committed as pending; the cron sweep sends them again.
-      console.error(
-        JSON.stringify({ level: "warn", msg: "recompute enqueue failed", request_id: c.get("requestId"), error: String(err) }),
-      );
-      c.get("sentry")?.captureException(err);
-    }
-  }
+  await sendRecomputeRequests(c, recompute);
   return summary;
 }
 

@@ -1,6 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ADMIN, api, event, newSite, query, testEnv } from "../../test/helpers";
+import { ADMIN, api, event, newSite, query, recordingQueue, testEnv } from "../../test/helpers";
 import worker from "../index";
 
 type ErrorBody = { error: { code: string; message: string; details: unknown[] } };
@@ -115,6 +115,21 @@ describe("POST /api/seed", () => {
     expect(body.duplicates).toBeGreaterThan(0); // the generator re-sends a few events like a camera would
     const after = await query<{ n: string }>("select count(*) as n from events where site_id = 'demo'");
     expect(Number(after[0].n) - Number(before[0].n)).toBe(body.inserted);
+  });
+
+  it("sends the recompute requests its late events record to the queue", async () => {
+    const { queue, sent } = recordingQueue();
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request("http://wpd.test/api/seed?events=3000&days=1&seed=11", { method: "POST", headers: ADMIN }),
+      { ...testEnv, RECOMPUTE: queue },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    const body = (await res.json()) as { late: number; recompute_requests: number };
+    expect(body.late).toBeGreaterThan(0);
+    expect(body.recompute_requests).toBeGreaterThan(0);
+    expect(sent).toHaveLength(body.recompute_requests);
   });
 
   it("rejects an unknown size", async () => {

@@ -6,6 +6,8 @@ import { migrations } from "../../db/migrations.generated";
 import type { AppEnv } from "../env";
 import { requireAdmin } from "../http/auth";
 import { validate } from "../http/validate";
+import type { RecomputeRow } from "../../db/ingest";
+import { sendRecomputeRequests } from "../recompute/enqueue";
 import { seedDemo } from "../seed/seed-demo";
 import { seedSizes, type SeedSize } from "../seed/generate";
 
@@ -38,7 +40,16 @@ export const opsRoutes = new Hono<AppEnv>()
     const events = q.events ?? preset.events;
     const days = q.days ?? (q.events ? Math.max(1, Math.min(30, Math.round(events / 15_000))) : preset.days);
     const { db } = await c.get("db")();
-    const result = await seedDemo(db, { events, days, end: new Date(), seed: q.seed, demoKey: c.env.DEMO_SITE_KEY });
+    const recompute: RecomputeRow[] = [];
+    const result = await seedDemo(db, {
+      events,
+      days,
+      end: new Date(),
+      seed: q.seed,
+      demoKey: c.env.DEMO_SITE_KEY,
+      onRecompute: (rows) => recompute.push(...rows),
+    });
+    await sendRecomputeRequests(c, recompute);
     return c.json(result, 201);
   })
   .get("/debug/counts", requireAdmin, validate("query", siteFilter), async (c) => {

@@ -1,4 +1,6 @@
+import type { Context } from "hono";
 import type { RecomputeRow } from "../../db/ingest";
+import type { AppEnv } from "../env";
 import type { RecomputeMessage } from "./message";
 
 // Queues take at most 100 messages per sendBatch call.
@@ -23,5 +25,17 @@ export async function enqueueRecompute(queue: Queue<RecomputeMessage>, rows: Rec
   for (let i = 0; i < rows.length; i += SEND_BATCH_LIMIT) {
     const chunk = rows.slice(i, i + SEND_BATCH_LIMIT);
     await queue.sendBatch(chunk.map((row) => ({ body: toMessage(row), contentType: "json" as const })));
+  }
+}
+
+/** enqueueRecompute for a request handler: a failed send is logged and left to the cron sweep. */
+export async function sendRecomputeRequests(c: Context<AppEnv>, rows: RecomputeRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  try {
+    await enqueueRecompute(c.env.RECOMPUTE, rows);
+  } catch (err) {
+    // The requests are committed as pending; the cron sweep sends them again.
+    console.error(JSON.stringify({ level: "warn", msg: "recompute enqueue failed", request_id: c.get("requestId"), error: String(err) }));
+    c.get("sentry")?.captureException(err);
   }
 }

@@ -1,4 +1,5 @@
 import type { Database } from "../../db/client";
+import type { RecomputeRow } from "../../db/ingest";
 import { createSite, getSite } from "../../db/sites";
 import { eventSchema } from "../ingest/event-schema";
 import { sha256Hex } from "../ingest/event-id";
@@ -24,7 +25,12 @@ export type SeedResult = SeedProgress & {
  */
 export async function seedDemo(
   db: Database,
-  opts: Omit<SeedOptions, "timeZone"> & { demoKey?: string; onProgress?: (p: SeedProgress) => void },
+  opts: Omit<SeedOptions, "timeZone"> & {
+    demoKey?: string;
+    onProgress?: (p: SeedProgress) => void;
+    /** The recompute requests a batch recorded (late events), for the caller to send to the queue. */
+    onRecompute?: (rows: RecomputeRow[]) => void;
+  },
 ): Promise<SeedResult> {
   const started = Date.now();
   let siteKey: string | undefined;
@@ -47,6 +53,7 @@ export async function seedDemo(
     progress.duplicates += summary.duplicates;
     progress.late += summary.late;
     recomputeRequests += summary.recompute_requests;
+    if (summary.recompute.length) opts.onRecompute?.(summary.recompute);
     opts.onProgress?.({ ...progress });
   }
   return {
