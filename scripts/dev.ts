@@ -5,14 +5,15 @@
 import { counts } from "../db/ops";
 import { seedSizes } from "../worker/seed/generate";
 import { DEMO_SITE, seedDemo } from "../worker/seed/seed-demo";
-import { openProjectDatabase } from "./lib/local-db";
+import { siteForKey } from "../db/sites";
+import { sha256Hex } from "../worker/ingest/event-id";
+import { demoSiteKey, isOnThisMachine, openProjectDatabase } from "./lib/local-db";
 import { buildDashboard, startPagesDev } from "./lib/pages-dev";
 import { startWorkerDev } from "./lib/wrangler-dev";
 
 const API_PORT = Number(process.env.WPD_API_PORT ?? 8787);
 const APP_PORT = Number(process.env.WPD_APP_PORT ?? 8788);
 const ADMIN_TOKEN = process.env.ADMIN_TOKEN ?? "dev-admin-token";
-const DEMO_SITE_KEY = process.env.DEMO_SITE_KEY ?? "demo-site-key";
 
 let stopping = false;
 const children: { stop: () => Promise<void> }[] = [];
@@ -32,17 +33,21 @@ async function shutdown(code: number) {
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
+// A database elsewhere (Neon) is seeded only when asked to, and never with the well-known key.
+const seedChoice = process.env.WPD_SEED ?? (isOnThisMachine(stack) ? "medium" : "none");
+let demoKey = demoSiteKey(stack);
+
 const conn = await stack.connect();
 try {
   const existing = await counts(conn.db, null);
-  if (existing.events === 0 && process.env.WPD_SEED !== "none") {
-    const size = seedSizes[(process.env.WPD_SEED as keyof typeof seedSizes) ?? "medium"] ?? seedSizes.medium;
+  if (existing.events === 0 && seedChoice !== "none") {
+    const size = seedSizes[seedChoice as keyof typeof seedSizes] ?? seedSizes.medium;
     console.log(`[seed] empty database: seeding ${size.days} days of demo data (~${size.events.toLocaleString()} events)`);
     let last = 0;
     const result = await seedDemo(conn.db, {
       ...size,
       end: new Date(),
-      demoKey: DEMO_SITE_KEY,
+      demoKey,
       onProgress: (p) => {
         if (Date.now() - last > 2000) {
           last = Date.now();
@@ -51,9 +56,13 @@ try {
       },
     });
     console.log(`[seed] stored ${result.inserted.toLocaleString()} events in ${(result.duration_ms / 1000).toFixed(1)} s`);
+    demoKey ??= result.site_key;
   } else {
     console.log(`[db] ${existing.events.toLocaleString()} events already stored`);
   }
+  // The demo site may have been made with another key (npm run seed elsewhere, a rotation): print
+  // only a key that works.
+  if (demoKey && (await siteForKey(conn.db, await sha256Hex(demoKey)))?.siteId !== DEMO_SITE.siteId) demoKey = undefined;
 } finally {
   await conn.close();
 }
@@ -66,7 +75,7 @@ const api = await startWorkerDev({
     DATABASE_URL: stack.databaseUrl,
     NEON_LOCAL_PROXY: stack.localProxy,
     ADMIN_TOKEN,
-    DEMO_SITE_KEY,
+    ...(demoKey ? { DEMO_SITE_KEY: demoKey } : {}),
     ENVIRONMENT: "development",
   },
   extraArgs: ["--test-scheduled"],
@@ -120,9 +129,14 @@ console.log(`
     Dashboard  ${app.url}
     API        ${base}/api   (health: ${base}/api/health)
     Counts     curl -H 'Authorization: Bearer ${ADMIN_TOKEN}' ${base}/api/debug/counts
-    Demo site  ${DEMO_SITE.siteId}, ingest key: ${DEMO_SITE_KEY}
-    Post       curl -X POST ${base}/api/events -H 'Authorization: Bearer ${DEMO_SITE_KEY}' -H 'Content-Type: application/json' \\
-                 -d '{"timestamp":"${new Date().toISOString()}","worker_id":"W1","workstation_id":"S1","event_type":"working","confidence":0.92}'
+${
+  demoKey
+    ? `    Demo site  ${DEMO_SITE.siteId}, ingest key: ${demoKey}
+    Post       curl -X POST ${base}/api/events -H 'Authorization: Bearer ${demoKey}' -H 'Content-Type: application/json' \\
+                 -d '{"timestamp":"${new Date().toISOString()}","worker_id":"W1","workstation_id":"S1","event_type":"working","confidence":0.92}'`
+    : `    Site keys  no demo site key is known here: create a site (POST ${base}/api/sites) or give one a new
+               key (POST ${base}/api/sites/<site id>/rotate-key), with the admin token; see the README`
+}
     Cron       runs every 5 minutes; now: ${base}/__scheduled?cron=*/5+*+*+*+*
   Ctrl-C stops everything.
 `);

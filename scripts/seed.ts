@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { seedSizes, type SeedSize } from "../worker/seed/generate";
 import { seedDemo } from "../worker/seed/seed-demo";
-import { openProjectDatabase } from "./lib/local-db";
+import { demoSiteKey, openProjectDatabase } from "./lib/local-db";
 
 const { values } = parseArgs({
   options: {
@@ -27,7 +27,7 @@ try {
     days,
     end: new Date(),
     seed: values.seed ? Number(values.seed) : undefined,
-    demoKey: process.env.DEMO_SITE_KEY,
+    demoKey: demoSiteKey(stack),
     onProgress: (p) => {
       if (Date.now() - lastPrint < 1000) return;
       lastPrint = Date.now();
