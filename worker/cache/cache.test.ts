@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN, api, event, newSite } from "../../test/helpers";
+import { ADMIN, api, event, newSite, query } from "../../test/helpers";
 
 const DAY = "start=2026-03-02T00:00:00Z&end=2026-03-03T00:00:00Z";
 type Body = { cached: boolean; stale: boolean; computed_at: string; metrics: Record<string, unknown>; error?: { code: string } };
@@ -32,6 +32,55 @@ describe("GET /api/metrics/cache", () => {
     // The admin token reads any site with ?site=.
     const asAdmin = (await (await api(`/metrics/cache/worker/W1?${DAY}&site=${site.siteId}`, { headers: ADMIN })).json()) as Body;
     expect(asAdmin.metrics).toEqual(populated.metrics);
+  });
+
+  it("serves a live window's entry at once and brings it up to date for the next read", async () => {
+    const site = await newSite();
+    const hour = 3600_000;
+    const start = new Date(Math.floor(Date.now() / hour) * hour - hour);
+    const at = (min: number) => new Date(start.getTime() + min * 60_000).toISOString();
+    const live = `start=${start.toISOString()}&end=${new Date(start.getTime() + 3 * hour).toISOString()}`;
+    await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: at(0) }) });
+    const read = async () => (await (await api(`/metrics/cache/factory?${live}&populate=true`, { headers: site.auth })).json()) as Body;
+    const first = await read();
+    const waitForHit = async () => {
+      for (let i = 0; i < 40; i++) {
+        const [row] = await query("select 1 from metrics_cache where site_id = $1", [site.siteId]);
+        if (row) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await waitForHit();
+    expect(first.metrics).toMatchObject({ events: 1 });
+
+    // An on-time event records no recompute request; the entry is half a minute old.
+    await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: at(5), event_type: "idle" }) });
+    await query("update metrics_cache set computed_at = computed_at - interval '30 seconds' where site_id = $1", [site.siteId]);
+    const served = await read();
+    expect(served).toMatchObject({ cached: true, stale: false, metrics: { events: 1 } });
+
+    let next = await read();
+    for (let i = 0; i < 40 && (next.metrics as { events: number }).events === 1; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      next = await read();
+    }
+    expect(next).toMatchObject({ cached: true, metrics: { events: 2 } });
+    expect(Date.parse(next.computed_at)).toBeGreaterThan(Date.parse(served.computed_at));
+  });
+
+  it("does not recompute an entry of a window that had ended when it was computed", async () => {
+    const site = await newSite();
+    await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: "2026-03-02T08:00:00Z" }) });
+    const read = async () => (await (await api(`/metrics/cache/factory?${DAY}&populate=true`, { headers: site.auth })).json()) as Body;
+    const first = await read();
+    await new Promise((r) => setTimeout(r, 300));
+    await query("update metrics_cache set computed_at = computed_at - interval '1 hour' where site_id = $1", [site.siteId]);
+    const [{ computed_at: backdated }] = await query<{ computed_at: Date }>("select computed_at from metrics_cache where site_id = $1", [site.siteId]);
+    expect((await read()).cached).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    const [{ computed_at: after }] = await query<{ computed_at: Date }>("select computed_at from metrics_cache where site_id = $1", [site.siteId]);
+    expect(new Date(after).getTime()).toBe(new Date(backdated).getTime());
+    expect(first.cached).toBe(false);
   });
 
   it("answers 404 for an unknown worker and caches nothing", async () => {

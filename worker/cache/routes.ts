@@ -8,8 +8,11 @@ import { validate } from "../http/validate";
 import { windowQuerySchema } from "../metrics/schemas";
 import { computeEntry } from "./compute-entry";
 
-// The cron refreshes live windows this often; a live window's entry older than that is stale.
+// The cron refreshes today's entries this often; a live window's entry older than that is stale.
 const REFRESH_SECONDS = 300;
+// A live window's entry older than this is recomputed just after it is served, so a dashboard
+// reloading every 30 s sees each reload's numbers at most one reload old, at the speed of a hit.
+const REVALIDATE_SECONDS = 15;
 
 const cacheQuery = windowQuerySchema.extend({
   populate: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
@@ -23,7 +26,12 @@ async function respond(c: Context<AppEnv>, entityType: EntityType, entityId: str
   const { entry: hit, builtUntil } = await lookupCache(db, key);
   if (hit) {
     const live = key.windowEnd > hit.computedAt;
-    const stale = hit.pendingRecompute || (live && now.getTime() - hit.computedAt.getTime() > REFRESH_SECONDS * 1000);
+    const age = now.getTime() - hit.computedAt.getTime();
+    const stale = hit.pendingRecompute || (live && age > REFRESH_SECONDS * 1000);
+    if (live && age > REVALIDATE_SECONDS * 1000) {
+      const refresh = computeEntry(db, site, key, now, builtUntil).then((m) => (m === null ? undefined : writeCache(db, key, m, now)));
+      c.get("defer")("cache refresh", refresh);
+    }
     return c.json({
       site_id: site.siteId,
       window: { start: q.start.toISOString(), end: q.end.toISOString() },
