@@ -62,6 +62,24 @@ export async function writeCache(db: Database, key: CacheKey, metrics: unknown, 
   `);
 }
 
+/**
+ * Drops the sites' entries computed before `computedBefore`. Entries are made on demand for any
+ * window a dashboard shows (custom ranges, previous windows for comparison), so without this the
+ * table, and the recompute work for late events, would only grow; an evicted window is recomputed
+ * from rollups on its next read.
+ */
+export async function evictCache(db: Database, siteIds: string[], computedBefore: Date): Promise<number> {
+  const { rows } = await db.execute<{ n: number }>(sql`
+    with gone as (
+      delete from metrics_cache
+      where site_id = any(${sql.param(siteIds)}::text[]) and computed_at < ${computedBefore.toISOString()}::timestamptz
+      returning 1
+    )
+    select count(*)::int as n from gone
+  `);
+  return rows[0]?.n ?? 0;
+}
+
 /** Cached windows of a site that overlap [start, end) and depend on the given entity. */
 export async function cachedKeysOverlapping(
   db: Database,

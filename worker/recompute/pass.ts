@@ -1,5 +1,5 @@
 import type { Database } from "../../db/client";
-import { ALL_ENTITIES, writeCache, type CacheKey } from "../../db/metrics-cache";
+import { ALL_ENTITIES, evictCache, writeCache, type CacheKey } from "../../db/metrics-cache";
 import { claimStale } from "../../db/recompute";
 import { builtUntil } from "../../db/rollup-state";
 import { listSites } from "../../db/sites";
@@ -13,19 +13,23 @@ export type PassSummary = {
   rollups: { site_id: string; from: string; to: string }[];
   requests: { done: number; retry: number; failed: number };
   cache_entries_refreshed: number;
+  cache_entries_evicted: number;
 };
+
+/** Cache entries not recomputed for this long are dropped (recomputed on their next read). */
+export const CACHE_KEEP_DAYS = 7;
 
 /**
  * The periodic pass (Cron Trigger) and its on-demand twin (POST /api/metrics/recompute): roll up
  * the hours that closed, process recompute requests the queue did not deliver (or whose consumer
- * died), and refresh the cached metrics of each site's current local day.
+ * died), refresh the cached metrics of each site's current local day and drop old cache entries.
  */
 export async function runRecomputePass(
   db: Database,
   opts: { now: Date; siteId?: string; pendingSeconds: number; processingSeconds?: number },
 ): Promise<PassSummary> {
   const sites = (await listSites(db)).filter((s) => !s.revoked && (!opts.siteId || s.siteId === opts.siteId));
-  const summary: PassSummary = { sites: sites.length, rollups: [], requests: { done: 0, retry: 0, failed: 0 }, cache_entries_refreshed: 0 };
+  const summary: PassSummary = { sites: sites.length, rollups: [], requests: { done: 0, retry: 0, failed: 0 }, cache_entries_refreshed: 0, cache_entries_evicted: 0 };
 
   for (const site of sites) {
     const built = await advanceRollups(db, site, opts.now);
@@ -54,5 +58,7 @@ export async function runRecomputePass(
       summary.cache_entries_refreshed++;
     }
   }
+  const keepFrom = new Date(opts.now.getTime() - CACHE_KEEP_DAYS * 86_400_000);
+  summary.cache_entries_evicted = await evictCache(db, sites.map((s) => s.siteId), keepFrom);
   return summary;
 }

@@ -143,6 +143,16 @@ describe("scheduled pass", () => {
       headers: auth,
       json: [event({ timestamp: minutesAgo(180) }), event({ timestamp: minutesAgo(120), event_type: "idle" }), event({ timestamp: minutesAgo(60) })],
     });
+    // Entries nobody has recomputed for over a week are dropped; a recent one stays.
+    const entry = (start: string, computedDaysAgo: number) =>
+      query(
+        `insert into metrics_cache (site_id, entity_type, entity_id, window_start, window_end, metrics, computed_at)
+         values ($1, 'factory', $1, $2, $2::timestamptz + interval '1 day', '{}', now() - make_interval(days => $3))`,
+        [site_id, start, computedDaysAgo],
+        env,
+      );
+    await entry("2026-01-01T00:00:00Z", 8);
+    await entry("2026-01-02T00:00:00Z", 6);
     // A late event whose queue message was lost: its requests stay pending.
     const failing = { sendBatch: async () => { throw new Error("queue down"); } } as unknown as Queue;
     await fetchWith({ ...env, RECOMPUTE: failing }, "/events", { method: "POST", headers: auth, json: event({ timestamp: minutesAgo(150), event_type: "absent" }) });
@@ -163,17 +173,25 @@ describe("scheduled pass", () => {
     );
     expect(cached).toEqual([
       { entity_type: "factory", entity_id: site_id },
+      { entity_type: "factory", entity_id: site_id },
       { entity_type: "worker", entity_id: "*" },
       { entity_type: "workstation", entity_id: "*" },
     ]);
 
-    // Today's cached factory metrics equal a fresh computation of the same window.
-    const [entry] = await query<{ window_start: Date; window_end: Date }>(
-      "select window_start, window_end from metrics_cache where site_id = $1 and entity_type = 'factory'",
+    const kept = await query<{ window_start: Date }>(
+      "select window_start from metrics_cache where site_id = $1 and window_start < '2026-02-01'",
       [site_id],
       env,
     );
-    const win = `start=${new Date(entry.window_start).toISOString()}&end=${new Date(entry.window_end).toISOString()}`;
+    expect(kept.map((k) => new Date(k.window_start).toISOString())).toEqual(["2026-01-02T00:00:00.000Z"]);
+
+    // Today's cached factory metrics equal a fresh computation of the same window.
+    const [today] = await query<{ window_start: Date; window_end: Date }>(
+      "select window_start, window_end from metrics_cache where site_id = $1 and entity_type = 'factory' and window_start > '2026-02-01'",
+      [site_id],
+      env,
+    );
+    const win = `start=${new Date(today.window_start).toISOString()}&end=${new Date(today.window_end).toISOString()}`;
     const cachedRead = (await (await fetchWith(env, `/metrics/cache/factory?${win}`, { headers: auth })).json()) as Cached;
     const fresh = (await (await fetchWith(env, `/metrics/factory?${win}`, { headers: auth })).json()) as { metrics: Record<string, unknown> };
     expect(cachedRead.metrics.working_seconds).toBeCloseTo(fresh.metrics.working_seconds as number, 0);
