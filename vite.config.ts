@@ -14,14 +14,14 @@ export default defineConfig({
   plugins: [
     remixCloudflareDevProxy({ getLoadContext, configPath: "pages/wrangler.toml" }),
     remix({
-      // Tests live next to the routes they test; they are not routes.
-      ignoredRouteFiles: ["**/*.test.*"],
+      // Routes are listed by app/routes.ts.
       future: {
         v3_fetcherPersist: true,
         v3_relativeSplatPath: true,
         v3_throwAbortReason: true,
         v3_singleFetch: true,
         v3_lazyRouteDiscovery: true,
+        v3_routeConfig: true,
       },
     }),
   ],
