@@ -44,9 +44,11 @@ export async function counts(db: Database, siteId: string | null): Promise<Count
   return rows[0].counts;
 }
 
+/** Requests not yet done (oldest first, at most `limit`), and how many there are in all. */
 export async function pendingRecomputes(db: Database, siteId: string | null, limit: number) {
   const { rows } = await db.execute<{
-    id: string;
+    total: number;
+    id: string | null;
     site_id: string;
     entity_type: string;
     entity_id: string;
@@ -58,11 +60,18 @@ export async function pendingRecomputes(db: Database, siteId: string | null, lim
     created_at: string;
     updated_at: string;
   }>(sql`
-    select id, site_id, entity_type, entity_id, window_start, window_end, status, attempts, error, created_at, updated_at
-    from recompute_requests
-    where status in ('pending', 'processing') and (${siteId}::text is null or site_id = ${siteId}::text)
-    order by created_at, id
-    limit ${limit}
+    with open as (
+      select * from recompute_requests
+      where status in ('pending', 'processing') and (${siteId}::text is null or site_id = ${siteId}::text)
+    ),
+    listed as (
+      select id, site_id, entity_type, entity_id, window_start, window_end, status, attempts, error, created_at, updated_at
+      from open order by created_at, id limit ${limit}
+    )
+    select (select count(*) from open)::int as total, l.*
+    from (values (1)) one left join listed l on true
+    order by l.created_at, l.id
   `);
-  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+  const requests = rows.filter((r) => r.id !== null).map(({ total: _, ...r }) => ({ ...r, id: Number(r.id) }));
+  return { total: rows[0]?.total ?? 0, requests };
 }

@@ -47,6 +47,8 @@ export type SiteInfo = z.infer<typeof siteListSchema>["sites"][number];
 
 export const pendingSchema = z.object({
   count: z.number(),
+  /** All requests not yet done, beyond the listed ones. */
+  total: z.number(),
   requests: z.array(z.record(z.string(), z.unknown())),
 });
 

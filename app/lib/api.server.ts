@@ -50,42 +50,53 @@ const BINDING_ORIGIN = "https://productivity-api.internal";
 export function createApiClient(env: ApiEnv) {
   const siteId = env.SITE_ID || "demo";
 
+  // The binding first (no public hop); API_BASE when there is none, or when the binding fails
+  // without the API's own answer (a bound worker not running answers a bare 5xx).
+  const routes = [
+    ...(env.API ? [{ origin: BINDING_ORIGIN, fetch: (url: string, init: RequestInit) => env.API!.fetch(url, init) }] : []),
+    ...(env.API_BASE ? [{ origin: env.API_BASE, fetch: (url: string, init: RequestInit) => fetch(url, init) }] : []),
+  ];
+
   async function get<S extends z.ZodType>(path: string, params: Record<string, string>, schema: S): Promise<z.output<S>> {
-    if (!env.API && !env.API_BASE) {
+    if (routes.length === 0) {
       throw new ApiRequestError(500, "api_not_configured", "The dashboard has neither an API service binding nor API_BASE.", path);
     }
-    const url = new URL(`/api${path}`, env.API ? BINDING_ORIGIN : env.API_BASE);
-    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     const init = {
       headers: { accept: "application/json", ...(env.API_TOKEN ? { authorization: `Bearer ${env.API_TOKEN}` } : {}) },
     };
-    let res: Response;
-    try {
-      // URL and init rather than a Request: the binding proxy of `remix vite:dev` (Node) cannot
-      // take a Request object across.
-      res = env.API ? await env.API.fetch(url.href, init) : await fetch(url.href, init);
-    } catch (err) {
-      throw new ApiRequestError(502, "api_unreachable", `The API could not be reached: ${err instanceof Error ? err.message : err}`, path);
-    }
-    const body: unknown = await res.json().catch(() => undefined);
-    if (!res.ok) {
-      const parsed = errorEnvelopeSchema.safeParse(body);
-      // Not the API's own error envelope: something in between answered (an unbound service).
-      if (!parsed.success && res.status >= 500) {
-        throw new ApiRequestError(502, "api_unreachable", `The API could not be reached (HTTP ${res.status}).`, path);
+    let problem = "";
+    for (const route of routes) {
+      const url = new URL(`/api${path}`, route.origin);
+      for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+      let res: Response;
+      try {
+        // URL and init rather than a Request: the binding proxy of `remix vite:dev` (Node) cannot
+        // take a Request object across.
+        res = await route.fetch(url.href, init);
+      } catch (err) {
+        problem = `The API could not be reached: ${err instanceof Error ? err.message : err}`;
+        continue;
       }
-      throw new ApiRequestError(
-        res.status,
-        parsed.success ? parsed.data.error.code : "api_error",
-        parsed.success ? parsed.data.error.message : `The API answered ${res.status}.`,
-        path,
-      );
+      const body: unknown = await res.json().catch(() => undefined);
+      if (res.ok) {
+        const parsed = schema.safeParse(body);
+        if (!parsed.success) {
+          throw new ApiRequestError(502, "unexpected_response", `The API's answer to ${path} did not match its schema: ${parsed.error.message}`, path);
+        }
+        return parsed.data;
+      }
+      const envelope = errorEnvelopeSchema.safeParse(body);
+      if (envelope.success) {
+        throw new ApiRequestError(res.status, envelope.data.error.code, envelope.data.error.message, path);
+      }
+      // Not the API's own error envelope: something in between answered (an unbound service).
+      if (res.status >= 500) {
+        problem = `The API could not be reached (HTTP ${res.status}).`;
+        continue;
+      }
+      throw new ApiRequestError(res.status, "api_error", `The API answered ${res.status}.`, path);
     }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      throw new ApiRequestError(502, "unexpected_response", `The API's answer to ${path} did not match its schema: ${parsed.error.message}`, path);
-    }
-    return parsed.data;
+    throw new ApiRequestError(502, "api_unreachable", problem, path);
   }
 
   const windowParams = (w: Window) => ({ site: siteId, start: w.start.toISOString(), end: w.end.toISOString() });
@@ -119,7 +130,8 @@ export function createApiClient(env: ApiEnv) {
       get(`/timeline/worker/${encodeURIComponent(id)}`, windowParams(w), workerTimelineResponseSchema),
     workstationTimeline: (id: string, w: Window) =>
       get(`/timeline/workstation/${encodeURIComponent(id)}`, windowParams(w), timelineResponseSchema),
-    pendingRecomputes: () => get("/recompute/pending", { site: siteId, limit: "1000" }, pendingSchema),
+    /** The site's recompute requests not yet done: `total` counts them (one is listed). */
+    pendingRecomputes: () => get("/recompute/pending", { site: siteId, limit: "1" }, pendingSchema),
     /** Per model version, the window's confidence against the baseline's (computed fresh, not cached). */
     modelDrift: (w: Window, baseline: Window) =>
       get(

@@ -79,9 +79,15 @@ describe("admin endpoints", () => {
     await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: "2026-03-02T10:20:00Z", event_type: "idle" }) });
     await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: "2026-03-02T10:10:00Z" }) });
     const res = await api(`/recompute/pending?site=${site.siteId}`, { headers: ADMIN });
-    const body = (await res.json()) as { count: number; requests: { entity_type: string; status: string }[] };
-    expect(body.count).toBe(3);
+    const body = (await res.json()) as { count: number; total: number; requests: { entity_type: string; status: string }[] };
+    expect(body).toMatchObject({ count: 3, total: 3 });
     expect(body.requests.map((r) => r.entity_type).sort()).toEqual(["factory", "worker", "workstation"]);
+
+    // The total counts beyond the listed page (the dashboard asks for one row and the total).
+    const page = (await (await api(`/recompute/pending?site=${site.siteId}&limit=1`, { headers: ADMIN })).json()) as typeof body;
+    expect(page).toMatchObject({ count: 1, total: 3 });
+    const none = (await (await api(`/recompute/pending?site=nowhere`, { headers: ADMIN })).json()) as typeof body;
+    expect(none).toEqual({ count: 0, total: 0, requests: [] });
   });
 });
 

@@ -59,7 +59,7 @@ export const opsRoutes = new Hono<AppEnv>()
   .get("/recompute/pending", requireAdmin, validate("query", siteFilter.extend({ limit: z.coerce.number().int().min(1).max(1000).default(100) })), async (c) => {
     const q = c.req.valid("query");
     const { db } = await c.get("db")();
-    const requests = await pendingRecomputes(db, q.site ?? null, q.limit);
-    return c.json({ count: requests.length, requests });
+    const { total, requests } = await pendingRecomputes(db, q.site ?? null, q.limit);
+    return c.json({ count: requests.length, total, requests });
   });
 
