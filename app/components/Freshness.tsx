@@ -18,18 +18,26 @@ export function Freshness(props: {
 }) {
   const { info } = props;
   return (
-    <div className={`freshness${info.stale ? " stale" : ""}`} role="status" data-testid="freshness">
-      <span>
-        Computed {formatAge(info.computed_at, new Date(props.now))} ({formatTime(info.computed_at, props.timeZone, { seconds: true })}
-        {info.cached ? ", from cache" : ", fresh"})
-      </span>
-      {info.stale && !info.pending_recompute && <span className="badge warn">stale: a refresh is due</span>}
-      {info.pending_recompute && <span className="badge warn">late events being recomputed</span>}
-      {props.pendingRecomputes !== null && props.pendingRecomputes > 0 && (
-        <span className="badge">{props.pendingRecomputes} recompute request(s) pending</span>
+    // Only the figures' state is a live region: "Refreshing…" every 30 s would be read out each
+    // time. Its place is kept while hidden (visibility, not removal) so the line does not jump.
+    <div className={`freshness${info.stale ? " stale" : ""}`} data-testid="freshness">
+      <div role="status" className="freshness-status">
+        <span>
+          Computed {formatAge(info.computed_at, new Date(props.now))} ({formatTime(info.computed_at, props.timeZone, { seconds: true })}
+          {info.cached ? ", from cache" : ", fresh"})
+        </span>
+        {info.stale && !info.pending_recompute && <span className="badge warn">stale: a refresh is due</span>}
+        {info.pending_recompute && <span className="badge warn">late events being recomputed</span>}
+        {props.pendingRecomputes !== null && props.pendingRecomputes > 0 && (
+          <span className="badge">{props.pendingRecomputes} recompute request(s) pending</span>
+        )}
+        <span className="muted">{props.live ? "Live window: refreshes every 30 s" : "Closed window"}</span>
+      </div>
+      {props.live && (
+        <span className={`muted${props.refreshing ? "" : " invisible"}`} data-testid="refreshing">
+          Refreshing…
+        </span>
       )}
-      <span className="muted">{props.live ? "Live window: refreshes every 30 s" : "Closed window"}</span>
-      {props.refreshing && <span className="muted">Refreshing…</span>}
     </div>
   );
 }

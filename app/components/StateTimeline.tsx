@@ -50,7 +50,7 @@ export function StateTimeline(props: {
   const multiDay = x1 - x0 > 26 * 3_600_000;
   const cur = active !== null ? shown[active] : undefined;
   const describe = (i: StateInterval) =>
-    `${props.rowOf(i)}: ${stateLabels[i.state]} ${formatTime(i.start, props.timeZone, { date: multiDay })}–${formatTime(i.end, props.timeZone)} (${formatDuration(intervalSeconds(i))})`;
+    `${props.rowOf(i)}: ${stateLabels[i.state]} ${formatTime(i.start, props.timeZone, { date: multiDay })}–${formatTime(i.end, props.timeZone, { date: multiDay })} (${formatDuration(intervalSeconds(i))})`;
 
   return (
     // Full width in a chart grid: a day of state changes needs the room.
