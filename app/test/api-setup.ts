@@ -32,7 +32,7 @@ export default async function setup(project: TestProject) {
   try {
     const conn = await db.connect();
     try {
-      await seedDemo(conn.db, { days: 1, events: 4000, end: new Date(), seed: 7 });
+      await seedDemo(conn.db, { days: 2, events: 8000, end: new Date(), seed: 7 });
     } finally {
       await conn.close();
     }
