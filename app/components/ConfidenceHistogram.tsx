@@ -6,20 +6,30 @@ import { Bar } from "@visx/shape";
 import { useId } from "react";
 import { formatNumber, formatPct } from "../lib/format";
 import { shares } from "../lib/drift";
+import { binLabel, histogramColumns, histogramRows } from "../lib/tables";
+import { DataTable } from "./DataTable";
 import { useMeasuredWidth } from "./useMeasuredWidth";
 import { axisStyle } from "./axis-style";
 
 const MARGIN = { top: 10, right: 12, bottom: 30, left: 44 };
-
-/** "0.9–1" for the last bin, which is closed: the API puts confidence 1 there. */
-export const binLabel = (i: number, bins: number) => `${(i / bins).toFixed(1)}–${i + 1 === bins ? "1" : ((i + 1) / bins).toFixed(1)}`;
+// Without a baseline its columns would only repeat "–".
+const windowOnly = histogramColumns.filter((c) => !c.key.startsWith("baseline"));
 
 /**
  * Confidence histograms of a window and its baseline side by side, each bin as a share of its own
  * sample (the two differ in size). Low-level visx, so the server renders it complete; the same
  * figures are in a table below it.
  */
-export function ConfidenceHistogram(props: { title: string; window: number[]; baseline: number[] | null; height?: number }) {
+export function ConfidenceHistogram(props: {
+  title: string;
+  /** Names the rows of the table and its CSV. */
+  modelVersion: string | null;
+  window: number[];
+  baseline: number[] | null;
+  timeZone: string;
+  csvHref?: string;
+  height?: number;
+}) {
   const { ref, width } = useMeasuredWidth<HTMLDivElement>(420);
   const height = props.height ?? 170;
   const titleId = useId();
@@ -78,31 +88,15 @@ export function ConfidenceHistogram(props: { title: string; window: number[]; ba
       </div>
       <details className="chart-data">
         <summary>Histogram as a table</summary>
-        <div className="table-wrap">
-          <table data-testid="drift-histogram-table">
-            <caption>{props.title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Confidence</th>
-                <th scope="col" className="num">Window events</th>
-                <th scope="col" className="num">Window %</th>
-                {b && <th scope="col" className="num">Baseline events</th>}
-                {b && <th scope="col" className="num">Baseline %</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {w.map((v, i) => (
-                <tr key={i}>
-                  <th scope="row">{binLabel(i, bins)}</th>
-                  <td className="num">{formatNumber(props.window[i])}</td>
-                  <td className="num">{formatPct(v)}</td>
-                  {b && props.baseline && <td className="num">{formatNumber(props.baseline[i])}</td>}
-                  {b && <td className="num">{formatPct(b[i])}</td>}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={props.title}
+          rows={histogramRows(props.modelVersion, props.window, props.baseline)}
+          columns={props.baseline ? histogramColumns : windowOnly}
+          timeZone={props.timeZone}
+          rowKey={(r) => r.bin}
+          csvHref={props.csvHref}
+          testId="drift-histogram-table"
+        />
       </details>
     </figure>
   );

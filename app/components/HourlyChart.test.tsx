@@ -45,4 +45,31 @@ describe("HourlyChart", () => {
     fireEvent.keyDown(svg, { key: "End" });
     expect(readout()).toBe("10:00: 30");
   });
+
+  it("breaks the line at hours without a value instead of joining across them", () => {
+    const html = renderToString(
+      <HourlyChart
+        title="Utilization per hour"
+        description="Utilization in each hour."
+        kind="line"
+        points={[
+          { hour_start: "2026-03-02T16:00:00.000Z", value: 70 },
+          { hour_start: "2026-03-02T17:00:00.000Z", value: 80 },
+          { hour_start: "2026-03-02T18:00:00.000Z", value: null },
+          { hour_start: "2026-03-02T19:00:00.000Z", value: null },
+          { hour_start: "2026-03-03T05:00:00.000Z", value: 60 },
+          { hour_start: "2026-03-03T06:00:00.000Z", value: 65 },
+        ]}
+        window={{ start: "2026-03-02T16:00:00.000Z", end: "2026-03-03T07:00:00.000Z" }}
+        timeZone="Europe/Berlin"
+        yMax={100}
+        formatValue={(v) => String(v)}
+      />,
+    );
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    const d = doc.querySelector("path.line")?.getAttribute("d") ?? "";
+    // Two runs, each starting with a move: the evening and the morning.
+    expect(d.match(/M/g)).toHaveLength(2);
+    expect([...doc.querySelectorAll("circle.dot")].map((c) => c.getAttribute("data-value"))).toEqual(["70", "80", "60", "65"]);
+  });
 });

@@ -92,8 +92,11 @@ export function HourlyChart(props: {
               )}
             {props.kind === "line" && (
               <>
+                {/* Every hour, with `defined`, so the line breaks where there is no value (nights)
+                    instead of drawing a slope across them. */}
                 <LinePath
-                  data={defined}
+                  data={props.points}
+                  defined={(p) => p.value !== null}
                   x={(p) => x(Date.parse(p.hour_start) + HOUR_MS / 2)}
                   y={(p) => y(p.value ?? 0)}
                   className="line"

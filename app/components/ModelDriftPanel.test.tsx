@@ -94,6 +94,19 @@ describe("ModelDriftPanel", () => {
     expect(within(product).getAllByRole("cell").map((c) => c.textContent)).toEqual(["20", "20.0 %", "80", "20.0 %"]);
   });
 
+  it("offers each version's tables as CSV for the same window", () => {
+    render(<ModelDriftPanel drift={response([fresh, unversioned])} timeZone="UTC" exportSearch="window=7d" />);
+    const links = (name: string) =>
+      within(screen.getByRole("article", { name: `Model version ${name}` }))
+        .getAllByRole("link", { name: "Download CSV", hidden: true })
+        .map((a) => a.getAttribute("href"));
+    expect(links("v1.5.0")).toEqual([
+      "/export/model-confidence-histogram?id=v1.5.0&window=7d",
+      "/export/model-event-types?id=v1.5.0&window=7d",
+    ]);
+    expect(links("(no version)")[1]).toBe("/export/model-event-types?id=(no%20version)&window=7d");
+  });
+
   it("explains an empty window", () => {
     render(<ModelDriftPanel drift={response([])} timeZone="UTC" />);
     expect(screen.getByTestId("drift-empty").textContent).toMatch(/No events in this window/);

@@ -1,13 +1,16 @@
 import type { DriftResponse, ModelDrift } from "../../worker/models/schemas";
-import { baselineText, formatPValue, ruleText, shares, versionLabel } from "../lib/drift";
-import { formatNumber, formatPct, formatRange } from "../lib/format";
+import { baselineText, formatPValue, ruleText, versionLabel } from "../lib/drift";
+import { formatNumber, formatRange } from "../lib/format";
+import { eventTypeColumns, eventTypeRows } from "../lib/tables";
 import { ConfidenceHistogram } from "./ConfidenceHistogram";
+import { DataTable } from "./DataTable";
 import { MetricList } from "./MetricList";
 
-const TYPES = ["working", "idle", "absent", "product_count"] as const satisfies readonly (keyof ModelDrift["window"]["event_types"])[];
-
-/** Per model version: confidence and event mix against the baseline, and whether it drifted. */
-export function ModelDriftPanel(props: { drift: DriftResponse; timeZone: string }) {
+/**
+ * Per model version: confidence and event mix against the baseline, and whether it drifted.
+ * `exportSearch` (the window's query string) adds CSV links to the tables.
+ */
+export function ModelDriftPanel(props: { drift: DriftResponse; timeZone: string; exportSearch?: string }) {
   const { drift, timeZone } = props;
   const flagged = drift.models.filter((m) => m.flagged).length;
   return (
@@ -31,7 +34,7 @@ export function ModelDriftPanel(props: { drift: DriftResponse; timeZone: string 
             {flagged === 0 ? "none flagged." : <strong>{flagged} flagged for drift.</strong>}
           </p>
           {drift.models.map((m) => (
-            <VersionCard key={m.model_version ?? ""} model={m} rule={drift.rule} />
+            <VersionCard key={m.model_version ?? ""} model={m} rule={drift.rule} timeZone={timeZone} exportSearch={props.exportSearch} />
           ))}
         </>
       )}
@@ -39,11 +42,13 @@ export function ModelDriftPanel(props: { drift: DriftResponse; timeZone: string 
   );
 }
 
-function VersionCard({ model: m, rule }: { model: ModelDrift; rule: DriftResponse["rule"] }) {
+function VersionCard(props: { model: ModelDrift; rule: DriftResponse["rule"]; timeZone: string; exportSearch?: string }) {
+  const { model: m, rule } = props;
   const name = versionLabel(m.model_version);
   const hasBaseline = m.baseline.events > 0;
-  const windowShares = shares(TYPES.map((t) => m.window.event_types[t]));
-  const baselineShares = shares(TYPES.map((t) => m.baseline.event_types[t]));
+  // The export names versions as the page does; "(no version)" selects events without one.
+  const csv = (table: string) =>
+    props.exportSearch === undefined ? undefined : `/export/${table}?id=${encodeURIComponent(name)}&${props.exportSearch}`;
   return (
     <article className={`drift-card${m.flagged ? " drift-flagged" : ""}`} aria-label={`Model version ${name}`} data-testid="drift-model" data-version={name}>
       <h3>
@@ -72,36 +77,21 @@ function VersionCard({ model: m, rule }: { model: ModelDrift; rule: DriftRespons
       <div className="drift-figures">
         <ConfidenceHistogram
           title={`Confidence of ${name}: window${hasBaseline ? " vs baseline" : ""}`}
+          modelVersion={m.model_version}
           window={m.window.histogram}
           baseline={hasBaseline ? m.baseline.histogram : null}
+          timeZone={props.timeZone}
+          csvHref={csv("model-confidence-histogram")}
         />
-        <div className="table-wrap">
-          <table data-testid="drift-types">
-            <caption>Event types</caption>
-            <thead>
-              <tr>
-                <th scope="col">Type</th>
-                <th scope="col" className="num">Window</th>
-                <th scope="col" className="num">Share</th>
-                <th scope="col" className="num">Baseline</th>
-                <th scope="col" className="num">Share</th>
-              </tr>
-            </thead>
-            <tbody>
-              {TYPES.map((t, i) => (
-                <tr key={t}>
-                  <th scope="row">{t.replace("_", " ")}</th>
-                  <td className="num" data-column="window">
-                    {formatNumber(m.window.event_types[t])}
-                  </td>
-                  <td className="num">{formatPct(windowShares[i])}</td>
-                  <td className="num">{hasBaseline ? formatNumber(m.baseline.event_types[t]) : "–"}</td>
-                  <td className="num">{hasBaseline ? formatPct(baselineShares[i]) : "–"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Event types"
+          rows={eventTypeRows(m)}
+          columns={eventTypeColumns}
+          timeZone={props.timeZone}
+          rowKey={(r) => r.type}
+          csvHref={csv("model-event-types")}
+          testId="drift-types"
+        />
       </div>
     </article>
   );

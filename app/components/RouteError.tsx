@@ -2,8 +2,8 @@ import { isRouteErrorResponse, useRouteError } from "@remix-run/react";
 
 export type ApiErrorData = { code: string; message: string; status: number; path?: string };
 
-/** What to do about each way loading can fail. */
-function advice(e: ApiErrorData): string {
+/** What to do about each way loading can fail (the CSV export says the same in plain text). */
+export function apiErrorAdvice(e: Pick<ApiErrorData, "code">): string {
   switch (e.code) {
     case "api_unreachable":
       return "Start the API (npm run dev starts it with the dashboard) or check the dashboard's API service binding / API_BASE.";
@@ -44,7 +44,7 @@ export function RouteError() {
       <h1>{info.status === 404 && info.code === "not_found" ? "Page not found" : "The dashboard could not load this page"}</h1>
       <p>{info.message}</p>
       <p>
-        <strong>What to do:</strong> {info.code === "not_found" ? "Go back to the overview." : advice(info)}
+        <strong>What to do:</strong> {info.code === "not_found" ? "Go back to the overview." : apiErrorAdvice(info)}
       </p>
       <p className="muted">
         {info.code} · {info.status}

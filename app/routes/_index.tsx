@@ -11,7 +11,7 @@ import { PageHeader } from "../components/PageHeader";
 import { BASELINE_DAYS } from "../lib/drift";
 import { formatDuration, formatNumber, formatPct } from "../lib/format";
 import { apiUrlForHumans, pageContext, withApiErrors } from "../lib/page-context.server";
-import { hourlyColumns, hourUtilization, workerColumns, workstationColumns } from "../lib/tables";
+import { compareWorkers, compareWorkstations, hourlyColumns, hourUtilization, workerColumns, workstationColumns } from "../lib/tables";
 import { presetLabels, previousWindow, windowSearch } from "../lib/window";
 
 export const meta: MetaFunction = () => [{ title: "Factory overview · Worker Productivity" }];
@@ -19,21 +19,24 @@ export const meta: MetaFunction = () => [{ title: "Factory overview · Worker Pr
 export async function loader({ request, context }: LoaderFunctionArgs) {
   return withApiErrors(async () => {
     const { api, site, window, now } = await pageContext(context, request);
-    const [factory, workers, workstations, previous, pending] = await Promise.all([
+    const before = previousWindow(window);
+    const [factory, workers, workstations, previous, prevWorkers, prevWorkstations, pending] = await Promise.all([
       api.factory(window),
       api.workers(window),
       api.workstations(window),
-      api.factory(previousWindow(window)),
+      api.factory(before),
+      api.workers(before),
+      api.workstations(before),
       // Freshness detail only: the page still works for a token that may not list recomputes.
-      api.pendingRecomputes().then((p) => p.count, () => null),
+      api.pendingRecomputes().then((p) => p.total, () => null),
     ]);
     return {
       site: { id: site.siteId, name: site.name, timeZone: site.timeZone },
       window,
       now: now.toISOString(),
       factory,
-      workers: workers.metrics,
-      workstations: workstations.metrics,
+      workers: compareWorkers(workers.metrics, prevWorkers.metrics),
+      workstations: compareWorkstations(workstations.metrics, prevWorkstations.metrics),
       previous: previous.metrics,
       pendingRecomputes: pending,
       apiUrl: apiUrlForHumans(context),
@@ -81,8 +84,8 @@ export default function Overview() {
               testId="kpi-units"
               label="Units"
               value={formatNumber(f.units)}
-              hint={`previous window: ${formatNumber(p.units)}`}
-              delta={d.window.live ? undefined : change(f.units, p.units, { unit: "%", higherIsBetter: true, label: vs })}
+              hint={`${d.window.live ? "previous window, same time elapsed" : "previous window"}: ${formatNumber(p.units)}`}
+              delta={change(f.units, p.units, { unit: "%", higherIsBetter: true, label: vs })}
             />
             <KpiTile
               testId="kpi-units-per-hour"
@@ -119,7 +122,7 @@ export default function Overview() {
             />
             <HourlyChart
               title="Utilization per hour"
-              description="Share of each hour that the workers active in it spent working."
+              description="Working ÷ (working + idle + absent) within each hour, as the Utilization tile; hours without tracked time are left blank."
               kind="line"
               points={f.hourly.map((h) => ({ hour_start: h.hour_start, value: hourUtilization(h) }))}
               window={win}
@@ -143,6 +146,10 @@ export default function Overview() {
 
           <section aria-label="Workers">
             <h2>Workers</h2>
+            <p className="muted">
+              Utilization is working ÷ (working + idle + absent); change is in percentage points against the previous window of the same
+              length.
+            </p>
             <BandLegend />
             <DataTable
               caption={`Per worker (${d.workers.length})`}
@@ -158,6 +165,12 @@ export default function Overview() {
           </section>
           <section aria-label="Workstations">
             <h2>Workstations</h2>
+            <p className="muted" data-testid="workstations-note">
+              Staffed utilization is working ÷ (working + idle + absent) over the time workers spent at the workstation, coloured like the
+              workers&apos; utilization; change is in percentage points against the previous window. Occupancy is the share of the whole
+              window with someone working there, nights and breaks included, so it is not coloured.
+            </p>
+            <BandLegend />
             <DataTable
               caption={`Per workstation (${d.workstations.length})`}
               rows={d.workstations}

@@ -39,7 +39,7 @@ export default function ModelsPage() {
           {d.window.live ? "; reload for newer events." : "."}
         </span>
       </p>
-      <ModelDriftPanel drift={d.drift} timeZone={tz} />
+      <ModelDriftPanel drift={d.drift} timeZone={tz} exportSearch={search} />
     </div>
   );
 }

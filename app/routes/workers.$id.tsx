@@ -22,7 +22,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     const [worker, timeline, pending] = await Promise.all([
       api.worker(id, window),
       api.workerTimeline(id, window),
-      api.pendingRecomputes().then((p) => p.count, () => null),
+      api.pendingRecomputes().then((p) => p.total, () => null),
     ]);
     return { id, site: { id: site.siteId, name: site.name, timeZone: site.timeZone }, window, now: now.toISOString(), worker, timeline, pendingRecomputes: pending };
   });

@@ -11,7 +11,7 @@ import { useAutoRefresh } from "../components/useAutoRefresh";
 import { PageHeader } from "../components/PageHeader";
 import { formatDuration, formatNumber, formatPct } from "../lib/format";
 import { pageContext, withApiErrors } from "../lib/page-context.server";
-import { intervalColumns } from "../lib/tables";
+import { intervalColumns, stationUtilization } from "../lib/tables";
 import { windowSearch } from "../lib/window";
 
 export const meta: MetaFunction<typeof loader> = ({ params }) => [{ title: `Workstation ${params.id} · Worker Productivity` }];
@@ -23,7 +23,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     const [station, timeline, pending] = await Promise.all([
       api.workstation(id, window),
       api.workstationTimeline(id, window),
-      api.pendingRecomputes().then((p) => p.count, () => null),
+      api.pendingRecomputes().then((p) => p.total, () => null),
     ]);
     return { id, site: { id: site.siteId, name: site.name, timeZone: site.timeZone }, window, now: now.toISOString(), station, timeline, pendingRecomputes: pending };
   });
@@ -46,6 +46,7 @@ export default function WorkstationPage() {
       <MetricList
         label={`Metrics of workstation ${d.id}`}
         items={[
+          { label: "Staffed utilization", value: formatPct(stationUtilization(m)), testId: "station-staffed-utilization" },
           { label: "Occupancy", value: formatPct(m.utilization_pct), testId: "station-occupancy" },
           { label: "Occupied", value: formatDuration(m.occupied_seconds), testId: "station-occupied" },
           { label: "Person-time working", value: formatDuration(m.person_working_seconds), testId: "station-person-time" },
@@ -57,6 +58,11 @@ export default function WorkstationPage() {
           { label: "Events", value: formatNumber(m.events) },
         ]}
       />
+      {m.events === 0 && (
+        <p className="notice" data-testid="station-empty">
+          No events at workstation {d.id} in this window: pick another window, or check that the camera watching it is sending.
+        </p>
+      )}
       <section className="charts" aria-label="Occupancy and units">
         <StateTimeline
           title="Occupancy: who was here, in what state"
