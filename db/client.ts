@@ -15,9 +15,20 @@ export type DbConfig = {
 /** The database could not be reached: callers answer 503 and store nothing. */
 export class DatabaseUnavailableError extends Error {
   constructor(cause: unknown) {
-    super(`database unreachable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`database unreachable: ${describe(cause)}`, { cause });
     this.name = "DatabaseUnavailableError";
   }
+}
+
+// A failed WebSocket connect rejects with the socket's ErrorEvent, whose String() says nothing.
+function describe(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  const event = cause as { type?: unknown; message?: unknown; error?: unknown } | null;
+  if (event && typeof event === "object") {
+    const message = typeof event.message === "string" && event.message ? event.message : event.error instanceof Error ? event.error.message : "";
+    if (message || typeof event.type === "string") return `WebSocket ${String(event.type ?? "error")}${message ? `: ${message}` : ""}`;
+  }
+  return String(cause);
 }
 
 export type Connection = { db: Database; client: Client; close: () => Promise<void> };
