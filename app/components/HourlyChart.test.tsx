@@ -36,6 +36,23 @@ describe("HourlyChart", () => {
     expect([...doc.querySelectorAll(".visx-axis-bottom text")].map((t) => t.textContent)[0]).toBe("00:00");
   });
 
+  it("labels a count axis with whole numbers only, even on a day without units", () => {
+    const quiet = renderToString(
+      <HourlyChart
+        title="Units per hour"
+        description="Units in each hour."
+        kind="bar"
+        counts
+        points={points.map((p) => ({ ...p, value: 0 }))}
+        window={{ start: "2026-03-01T23:00:00.000Z", end: "2026-03-02T23:00:00.000Z" }}
+        timeZone="Europe/Berlin"
+        formatValue={(v) => String(v)}
+      />,
+    );
+    const labels = [...new DOMParser().parseFromString(quiet, "text/html").querySelectorAll(".visx-axis-left text")].map((t) => t.textContent);
+    expect(labels).toEqual(["0", "1"]);
+  });
+
   it("reads out hours with the arrow keys", () => {
     const { getByRole, container } = render(chart);
     const svg = getByRole("img", { name: "Units per hour" });

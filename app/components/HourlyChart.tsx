@@ -29,6 +29,8 @@ export function HourlyChart(props: {
   formatValue: (v: number | null) => string;
   /** Fixed top of the value axis (100 for percentages). */
   yMax?: number;
+  /** Values are counts: the value axis shows whole numbers only (no 0, 0, 1, 1 on a quiet day). */
+  counts?: boolean;
   height?: number;
 }) {
   const { ref, width } = useMeasuredWidth<HTMLDivElement>(640);
@@ -44,6 +46,7 @@ export function HourlyChart(props: {
   const x = scaleLinear<number>({ domain: [x0, x1], range: [0, innerW] });
   const maxV = props.yMax ?? Math.max(1, ...props.points.map((p) => p.value ?? 0));
   const y = scaleLinear<number>({ domain: [0, maxV], range: [innerH, 0], nice: props.yMax === undefined });
+  const yTicks = y.ticks(4).filter((t) => !props.counts || Number.isInteger(t));
   const barW = Math.max(1, x(x0 + HOUR_MS) - x(x0) - 1);
   const ticks = siteTimeTicks(x0, x1, props.timeZone, Math.max(2, Math.floor(innerW / 70)));
   const multiDay = x1 - x0 > 26 * HOUR_MS;
@@ -71,7 +74,7 @@ export function HourlyChart(props: {
           data-testid={`chart-${props.kind}`}
         >
           <Group left={MARGIN.left} top={MARGIN.top}>
-            <GridRows scale={y} width={innerW} numTicks={4} stroke="var(--grid)" />
+            <GridRows scale={y} width={innerW} tickValues={yTicks} stroke="var(--grid)" />
             {props.kind === "bar" &&
               props.points.map((p, i) =>
                 p.value === null ? null : (
@@ -125,7 +128,7 @@ export function HourlyChart(props: {
                 pointerEvents="none"
               />
             )}
-            <AxisLeft scale={y} numTicks={4} tickFormat={(v) => props.formatValue(Number(v))} {...axisStyle} />
+            <AxisLeft scale={y} tickValues={yTicks} tickFormat={(v) => props.formatValue(Number(v))} {...axisStyle} />
             <AxisBottom
               top={innerH}
               scale={x}

@@ -119,6 +119,7 @@ export default function Overview() {
               window={win}
               timeZone={tz}
               formatValue={(v) => formatNumber(v)}
+              counts
             />
             <HourlyChart
               title="Utilization per hour"

@@ -75,6 +75,7 @@ export default function WorkerPage() {
           window={win}
           timeZone={tz}
           formatValue={(v) => formatNumber(v)}
+          counts
         />
       </section>
       <h2>Detection confidence by model version</h2>

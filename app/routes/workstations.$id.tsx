@@ -88,6 +88,7 @@ export default function WorkstationPage() {
           window={win}
           timeZone={tz}
           formatValue={(v) => formatNumber(v)}
+          counts
         />
       </section>
       <details className="chart-data">
