@@ -41,6 +41,7 @@ export async function startE2eStack(opts: { build?: boolean; log?: (line: string
       database: `wpd_e2e_${process.pid}`,
       dataDir,
       fresh: true,
+      durable: false,
     });
     stops.push(db.stop);
     const conn = await db.connect();

@@ -64,6 +64,7 @@ if (values.neon) {
     database: "wpd_bench_ingest",
     dataDir: `${projectRoot}.data/bench/`,
     fresh: true,
+    durable: false,
   });
   databaseUrl = stack.databaseUrl;
 }

@@ -29,6 +29,7 @@ const stack = await startLocalStack({
   database: "wpd_bench",
   dataDir: `${projectRoot}.data/bench/`,
   fresh: values.reseed,
+  durable: false,
 });
 let server: Awaited<ReturnType<typeof startWorkerDev>> | undefined;
 try {

@@ -21,7 +21,7 @@ const children: { stop: () => Promise<void> }[] = [];
 const stack = await openProjectDatabase((line) => {
   if (/applied migrations|FATAL|ERROR/.test(line)) console.log(`[db] ${line}`);
 });
-console.log(stack.embedded ? `[db] embedded Postgres at ${stack.databaseUrl}` : `[db] using DATABASE_URL (${new URL(stack.databaseUrl).host})`);
+console.log(stack.embedded ? `[db] embedded Postgres at ${stack.databaseUrl}, data in ${stack.dataDir}` : `[db] using DATABASE_URL (${new URL(stack.databaseUrl).host})`);
 
 async function shutdown(code: number) {
   if (stopping) return;

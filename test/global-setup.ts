@@ -13,6 +13,7 @@ export default async function setup(project: TestProject) {
     // A cluster of its own per run (initdb takes about a second), so concurrent runs never collide.
     dataDir,
     ephemeral: true,
+    durable: false,
     fresh: true,
   });
   if (!stack.localProxy) throw new Error("tests need a local Postgres (TEST_DATABASE_URL must point at 127.0.0.1)");

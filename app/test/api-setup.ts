@@ -24,6 +24,7 @@ export default async function setup(project: TestProject) {
     database: `wpd_app_test_${process.pid}`,
     dataDir,
     fresh: true,
+    durable: false,
   });
   const stopDb = async () => {
     await db.stop();

@@ -6,7 +6,14 @@ import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, writeFileSync, rmS
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
-export type EmbeddedDatabase = { port: number; user: string; password: string; stop: () => Promise<void> };
+export type EmbeddedDatabase = {
+  port: number;
+  user: string;
+  password: string;
+  /** Where the cluster's files are: the requested folder, or one under the temp dir the server can write (as root). */
+  dataDir: string;
+  stop: () => Promise<void>;
+};
 
 type Binaries = { postgres: string; initdb: string };
 
@@ -73,6 +80,11 @@ export async function startEmbeddedPostgres(opts: {
   port: number;
   /** Delete the cluster when it stops (test runs: each gets its own, so runs never collide). */
   removeOnStop?: boolean;
+  /**
+   * Survive a crash of the machine (fsync, full page writes): on for a database someone keeps (the
+   * one `npm run dev` uses); off for throwaway ones (tests, benchmarks), where it is only cost.
+   */
+  durable: boolean;
   log?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
   const user = "postgres";
@@ -104,8 +116,9 @@ export async function startEmbeddedPostgres(opts: {
     bins.postgres,
     ["-D", dataDir, "-p", String(opts.port),
       "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
-      // A development database: durability traded for speed.
-      "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+      // Losing the last commits in a crash is fine for local data; corrupting the cluster is not.
+      "-c", "synchronous_commit=off",
+      ...(opts.durable ? [] : ["-c", "fsync=off", "-c", "full_page_writes=off"]),
       "-c", "jit=off", "-c", "max_connections=200"],
     { ...runAs, env: { ...process.env, LC_ALL: "C" }, stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -131,6 +144,7 @@ export async function startEmbeddedPostgres(opts: {
     port: opts.port,
     user,
     password,
+    dataDir,
     stop: () =>
       new Promise<void>((resolve) => {
         process.removeListener("exit", killOnExit);

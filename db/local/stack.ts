@@ -15,6 +15,8 @@ export type LocalStack = {
   /** host:port of the WebSocket proxy, or undefined when DATABASE_URL is a Neon database. */
   localProxy?: string;
   embedded: boolean;
+  /** The embedded cluster's files, when embedded. */
+  dataDir?: string;
   connect: () => Promise<Connection>;
   /** Another database on the same server, created and migrated (anew when fresh); returns its URL. */
   ensureDatabase: (database: string, fresh?: boolean) => Promise<string>;
@@ -51,6 +53,8 @@ export async function startLocalStack(opts: {
   fresh?: boolean;
   /** Delete the embedded cluster's files when the stack stops. */
   ephemeral?: boolean;
+  /** An embedded server that survives a machine crash intact (default); tests and benchmarks turn it off. */
+  durable?: boolean;
   log?: (line: string) => void;
 }): Promise<LocalStack> {
   const stops: (() => Promise<void>)[] = [];
@@ -59,6 +63,7 @@ export async function startLocalStack(opts: {
   };
   try {
     let serverUrl: URL;
+    let dataDir: string | undefined;
     if (opts.databaseUrl) {
       serverUrl = new URL(opts.databaseUrl);
     } else {
@@ -67,9 +72,11 @@ export async function startLocalStack(opts: {
         dataDir: `${opts.dataDir ?? defaultDataDir}pg`,
         port,
         removeOnStop: opts.ephemeral,
+        durable: opts.durable ?? true,
         log: opts.log,
       });
       stops.push(pg.stop);
+      dataDir = pg.dataDir;
       serverUrl = new URL(`postgres://${pg.user}:${pg.password}@127.0.0.1:${port}/postgres`);
     }
 
@@ -115,6 +122,7 @@ export async function startLocalStack(opts: {
       databaseUrl,
       localProxy,
       embedded: !opts.databaseUrl,
+      dataDir,
       connect: () => connectTo(databaseUrl),
       ensureDatabase,
       stop,
