@@ -68,6 +68,33 @@ describe("GET /api/metrics/cache", () => {
     expect(Date.parse(next.computed_at)).toBeGreaterThan(Date.parse(served.computed_at));
   });
 
+  it("computes an outdated live entry before answering a reader that may populate", async () => {
+    const site = await newSite();
+    const hour = 3600_000;
+    const start = new Date(Math.floor(Date.now() / hour) * hour - hour);
+    const live = `start=${start.toISOString()}&end=${new Date(start.getTime() + 3 * hour).toISOString()}`;
+    await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: start.toISOString() }) });
+    const read = async (populate: boolean) =>
+      (await (await api(`/metrics/cache/factory?${live}&populate=${populate}`, { headers: site.auth })).json()) as Body;
+    await read(true);
+    for (let i = 0; i < 40 && (await query("select 1 from metrics_cache where site_id = $1", [site.siteId])).length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: new Date(start.getTime() + 60_000).toISOString(), event_type: "idle" }) });
+    await query("update metrics_cache set computed_at = computed_at - interval '10 minutes' where site_id = $1", [site.siteId]);
+
+    expect(await read(true)).toMatchObject({ cached: false, stale: false, metrics: { events: 2 } });
+
+    // Without populate the entry is all there is: served as it is, and flagged stale.
+    for (let i = 0; i < 40; i++) {
+      const [row] = await query<{ events: number }>("select (metrics->>'events')::int as events from metrics_cache where site_id = $1", [site.siteId]);
+      if (row?.events === 2) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await query("update metrics_cache set computed_at = computed_at - interval '10 minutes' where site_id = $1", [site.siteId]);
+    expect(await read(false)).toMatchObject({ cached: true, stale: true, metrics: { events: 2 } });
+  });
+
   it("does not recompute an entry of a window that had ended when it was computed", async () => {
     const site = await newSite();
     await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: "2026-03-02T08:00:00Z" }) });

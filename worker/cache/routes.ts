@@ -8,7 +8,8 @@ import { validate } from "../http/validate";
 import { windowQuerySchema } from "../metrics/schemas";
 import { computeEntry } from "./compute-entry";
 
-// The cron refreshes today's entries this often; a live window's entry older than that is stale.
+// The cron refreshes today's entries this often; a live window's entry older than that is stale
+// (and recomputed before answering a reader that may populate).
 const REFRESH_SECONDS = 300;
 // A live window's entry older than this is recomputed just after it is served, so a dashboard
 // reloading every 30 s sees each reload's numbers at most one reload old, at the speed of a hit.
@@ -24,10 +25,13 @@ async function respond(c: Context<AppEnv>, entityType: EntityType, entityId: str
   const { db } = await c.get("db")();
   const now = new Date();
   const { entry: hit, builtUntil } = await lookupCache(db, key);
-  if (hit) {
-    const live = key.windowEnd > hit.computedAt;
-    const age = now.getTime() - hit.computedAt.getTime();
-    const stale = hit.pendingRecompute || (live && age > REFRESH_SECONDS * 1000);
+  const live = hit !== undefined && key.windowEnd > hit.computedAt;
+  const age = hit ? now.getTime() - hit.computedAt.getTime() : 0;
+  const outdated = live && age > REFRESH_SECONDS * 1000;
+  // An outdated live entry (nobody read the window for a while) would greet the reader with old
+  // numbers: a reader that may populate gets them computed now, as on a miss.
+  if (hit && !(outdated && q.populate)) {
+    const stale = hit.pendingRecompute || outdated;
     if (live && age > REVALIDATE_SECONDS * 1000) {
       const refresh = computeEntry(db, site, key, now, builtUntil).then((m) => (m === null ? undefined : writeCache(db, key, m, now)));
       c.get("defer")("cache refresh", refresh);
