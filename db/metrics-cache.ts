@@ -4,6 +4,13 @@ import { entityTypes } from "./schema";
 
 export type EntityType = (typeof entityTypes)[number];
 
+/**
+ * The shape of the metrics this code writes. Bump it whenever a metrics schema changes shape:
+ * entries of any other format are then misses (recomputed and rewritten on their next read), so a
+ * reader never gets numbers in a shape it cannot parse.
+ */
+export const CACHE_FORMAT = 2;
+
 /** Lists of all workers / workstations are cached under this entity id. */
 export const ALL_ENTITIES = "*";
 
@@ -42,6 +49,7 @@ export async function lookupCache(db: Database, key: CacheKey): Promise<CacheLoo
       on c.site_id = ${key.siteId} and c.entity_type = ${key.entityType} and c.entity_id = ${key.entityId}
       and c.window_start = ${key.windowStart.toISOString()}::timestamptz
       and c.window_end = ${key.windowEnd.toISOString()}::timestamptz
+      and c.format = ${CACHE_FORMAT}
   `);
   const row = rows[0];
   return {
@@ -52,27 +60,28 @@ export async function lookupCache(db: Database, key: CacheKey): Promise<CacheLoo
 
 export async function writeCache(db: Database, key: CacheKey, metrics: unknown, computedAt: Date): Promise<void> {
   await db.execute(sql`
-    insert into metrics_cache (site_id, entity_type, entity_id, window_start, window_end, metrics, computed_at)
+    insert into metrics_cache (site_id, entity_type, entity_id, window_start, window_end, metrics, computed_at, format)
     values (${key.siteId}, ${key.entityType}, ${key.entityId}, ${key.windowStart.toISOString()}::timestamptz,
-            ${key.windowEnd.toISOString()}::timestamptz, ${JSON.stringify(metrics)}::jsonb, ${computedAt.toISOString()}::timestamptz)
+            ${key.windowEnd.toISOString()}::timestamptz, ${JSON.stringify(metrics)}::jsonb, ${computedAt.toISOString()}::timestamptz,
+            ${CACHE_FORMAT})
     on conflict (site_id, entity_type, entity_id, window_start, window_end)
-      do update set metrics = excluded.metrics, computed_at = excluded.computed_at
-      -- a slower, older computation must not overwrite a newer one
-      where metrics_cache.computed_at <= excluded.computed_at
+      do update set metrics = excluded.metrics, computed_at = excluded.computed_at, format = excluded.format
+      -- a slower, older computation must not overwrite a newer one (of the same shape)
+      where metrics_cache.computed_at <= excluded.computed_at or metrics_cache.format <> excluded.format
   `);
 }
 
 /**
- * Drops the sites' entries computed before `computedBefore`. Entries are made on demand for any
+ * Drops the entries (of one site, or of all, revoked ones included) computed before `computedBefore`. Entries are made on demand for any
  * window a dashboard shows (custom ranges, previous windows for comparison), so without this the
  * table, and the recompute work for late events, would only grow; an evicted window is recomputed
  * from rollups on its next read.
  */
-export async function evictCache(db: Database, siteIds: string[], computedBefore: Date): Promise<number> {
+export async function evictCache(db: Database, siteId: string | null, computedBefore: Date): Promise<number> {
   const { rows } = await db.execute<{ n: number }>(sql`
     with gone as (
       delete from metrics_cache
-      where site_id = any(${sql.param(siteIds)}::text[]) and computed_at < ${computedBefore.toISOString()}::timestamptz
+      where (${siteId}::text is null or site_id = ${siteId}::text) and computed_at < ${computedBefore.toISOString()}::timestamptz
       returning 1
     )
     select count(*)::int as n from gone

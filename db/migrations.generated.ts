@@ -60,5 +60,13 @@ export const migrations: BundledMigration[] = [
       "ALTER TABLE \"recompute_requests\" ADD CONSTRAINT \"recompute_requests_status_ck\" CHECK (\"recompute_requests\".\"status\" in ('pending', 'processing', 'done', 'failed'));",
       "ALTER TABLE \"recompute_requests\" ADD CONSTRAINT \"recompute_requests_window_ck\" CHECK (\"recompute_requests\".\"window_start\" < \"recompute_requests\".\"window_end\");"
     ]
+  },
+  {
+    "tag": "0005_metrics_cache_format",
+    "folderMillis": 1795563485420,
+    "hash": "d814aa3f2f2b9d410e3621d20e9d3594e5c64dd9bfcf8bbe9e9579c7a90d6031",
+    "statements": [
+      "ALTER TABLE \"metrics_cache\" ADD COLUMN \"format\" integer DEFAULT 1 NOT NULL;"
+    ]
   }
 ];

@@ -150,6 +150,9 @@ export const metricsCache = pgTable(
     windowEnd: tstz("window_end").notNull(),
     metrics: jsonb("metrics").notNull(),
     computedAt: tstz("computed_at").notNull().defaultNow(),
+    // The shape of `metrics` (db/metrics-cache.ts CACHE_FORMAT). Rows of another shape, such as
+    // those an older worker writes while a deploy is under way, are read as misses.
+    format: integer("format").notNull().default(1),
   },
   (t) => [
     uniqueIndex("metrics_cache_key_uq").on(t.siteId, t.entityType, t.entityId, t.windowStart, t.windowEnd),

@@ -2,6 +2,16 @@ import { describe, expect, it } from "vitest";
 import { ADMIN, api, event, newSite, query } from "../../test/helpers";
 
 const DAY = "start=2026-03-02T00:00:00Z&end=2026-03-03T00:00:00Z";
+/** The site's cached events count once a deferred cache write has landed; fails after 2 s without one. */
+async function cachedEvents(siteId: string, expected?: number): Promise<number> {
+  for (let i = 0; i < 40; i++) {
+    const [row] = await query<{ events: number }>("select (metrics->>'events')::int as events from metrics_cache where site_id = $1", [siteId]);
+    if (row && (expected === undefined || row.events === expected)) return row.events;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no cache entry${expected === undefined ? "" : ` with ${expected} events`} for ${siteId} after 2 s`);
+}
+
 type Body = { cached: boolean; stale: boolean; computed_at: string; metrics: Record<string, unknown>; error?: { code: string } };
 
 describe("GET /api/metrics/cache", () => {
@@ -43,14 +53,7 @@ describe("GET /api/metrics/cache", () => {
     await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: at(0) }) });
     const read = async () => (await (await api(`/metrics/cache/factory?${live}&populate=true`, { headers: site.auth })).json()) as Body;
     const first = await read();
-    const waitForHit = async () => {
-      for (let i = 0; i < 40; i++) {
-        const [row] = await query("select 1 from metrics_cache where site_id = $1", [site.siteId]);
-        if (row) return;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
-    await waitForHit();
+    await cachedEvents(site.siteId, 1);
     expect(first.metrics).toMatchObject({ events: 1 });
 
     // An on-time event records no recompute request; the entry is half a minute old.
@@ -77,22 +80,39 @@ describe("GET /api/metrics/cache", () => {
     const read = async (populate: boolean) =>
       (await (await api(`/metrics/cache/factory?${live}&populate=${populate}`, { headers: site.auth })).json()) as Body;
     await read(true);
-    for (let i = 0; i < 40 && (await query("select 1 from metrics_cache where site_id = $1", [site.siteId])).length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await cachedEvents(site.siteId, 1);
     await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: new Date(start.getTime() + 60_000).toISOString(), event_type: "idle" }) });
     await query("update metrics_cache set computed_at = computed_at - interval '10 minutes' where site_id = $1", [site.siteId]);
 
     expect(await read(true)).toMatchObject({ cached: false, stale: false, metrics: { events: 2 } });
 
-    // Without populate the entry is all there is: served as it is, and flagged stale.
-    for (let i = 0; i < 40; i++) {
-      const [row] = await query<{ events: number }>("select (metrics->>'events')::int as events from metrics_cache where site_id = $1", [site.siteId]);
-      if (row?.events === 2) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // Without populate the entry is all there is: served as it is, flagged stale, not recomputed.
+    await cachedEvents(site.siteId, 2);
     await query("update metrics_cache set computed_at = computed_at - interval '10 minutes' where site_id = $1", [site.siteId]);
+    await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: new Date(start.getTime() + 120_000).toISOString() }) });
     expect(await read(false)).toMatchObject({ cached: true, stale: true, metrics: { events: 2 } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await cachedEvents(site.siteId)).toBe(2);
+  });
+
+  it("reads an entry written in another shape (an older worker's, mid-deploy) as a miss, and replaces it", async () => {
+    const site = await newSite();
+    await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: "2026-03-02T08:00:00Z" }) });
+    await query(
+      `insert into metrics_cache (site_id, entity_type, entity_id, window_start, window_end, metrics, computed_at)
+       values ($1, 'factory', $1, '2026-03-02T00:00:00Z', '2026-03-03T00:00:00Z', '{"hourly": [{"working_seconds": 1}]}', now() + interval '1 hour')`,
+      [site.siteId],
+    );
+    const read = async () => (await (await api(`/metrics/cache/factory?${DAY}&populate=true`, { headers: site.auth })).json()) as Body;
+    const first = await read();
+    expect(first.cached).toBe(false);
+    expect((first.metrics.hourly as Record<string, unknown>[])[8]).toMatchObject({ idle_seconds: 0, absent_seconds: 0 });
+    let again = await read();
+    for (let i = 0; i < 40 && !again.cached; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      again = await read();
+    }
+    expect(again).toMatchObject({ cached: true, metrics: first.metrics });
   });
 
   it("does not recompute an entry of a window that had ended when it was computed", async () => {
@@ -100,7 +120,7 @@ describe("GET /api/metrics/cache", () => {
     await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: "2026-03-02T08:00:00Z" }) });
     const read = async () => (await (await api(`/metrics/cache/factory?${DAY}&populate=true`, { headers: site.auth })).json()) as Body;
     const first = await read();
-    await new Promise((r) => setTimeout(r, 300));
+    await cachedEvents(site.siteId, 1);
     await query("update metrics_cache set computed_at = computed_at - interval '1 hour' where site_id = $1", [site.siteId]);
     const [{ computed_at: backdated }] = await query<{ computed_at: Date }>("select computed_at from metrics_cache where site_id = $1", [site.siteId]);
     expect((await read()).cached).toBe(true);

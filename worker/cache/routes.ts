@@ -11,8 +11,9 @@ import { computeEntry } from "./compute-entry";
 // The cron refreshes today's entries this often; a live window's entry older than that is stale
 // (and recomputed before answering a reader that may populate).
 const REFRESH_SECONDS = 300;
-// A live window's entry older than this is recomputed just after it is served, so a dashboard
-// reloading every 30 s sees each reload's numbers at most one reload old, at the speed of a hit.
+// A live window's entry older than this is recomputed just after it is served (to a reader that
+// may populate), so a dashboard reloading every 30 s sees numbers at most one reload old, at the
+// speed of a hit.
 const REVALIDATE_SECONDS = 15;
 
 const cacheQuery = windowQuerySchema.extend({
@@ -32,7 +33,7 @@ async function respond(c: Context<AppEnv>, entityType: EntityType, entityId: str
   // numbers: a reader that may populate gets them computed now, as on a miss.
   if (hit && !(outdated && q.populate)) {
     const stale = hit.pendingRecompute || outdated;
-    if (live && age > REVALIDATE_SECONDS * 1000) {
+    if (live && age > REVALIDATE_SECONDS * 1000 && q.populate) {
       const refresh = computeEntry(db, site, key, now, builtUntil).then((m) => (m === null ? undefined : writeCache(db, key, m, now)));
       c.get("defer")("cache refresh", refresh);
     }
@@ -58,8 +59,9 @@ async function respond(c: Context<AppEnv>, entityType: EntityType, entityId: str
     window: { start: q.start.toISOString(), end: q.end.toISOString() },
     cached: false,
     computed_at: now.toISOString(),
-    stale: false,
-    pending_recompute: false,
+    // Computed now, but from rollups a pending recompute has yet to rebuild.
+    stale: hit?.pendingRecompute ?? false,
+    pending_recompute: hit?.pendingRecompute ?? false,
     metrics,
   });
 }

@@ -7,6 +7,7 @@ import { computeEntry } from "../cache/compute-entry";
 import { localDayBounds } from "../lib/time-zone";
 import { advanceRollups } from "./advance-rollups";
 import { applyClaimed, type ApplyOutcome } from "./apply";
+import { stampAfterRebuild } from "./process";
 
 export type PassSummary = {
   sites: number;
@@ -54,11 +55,11 @@ export async function runRecomputePass(
       { entityType: "workstation", entityId: ALL_ENTITIES },
     ].map((k) => ({ ...k, siteId: site.siteId, windowStart: day.start, windowEnd: day.end }) as CacheKey);
     for (const key of keys) {
-      await writeCache(db, key, await computeEntry(db, site, key, opts.now, watermark), opts.now);
+      await writeCache(db, key, await computeEntry(db, site, key, opts.now, watermark), stampAfterRebuild(opts.now));
       summary.cache_entries_refreshed++;
     }
   }
   const keepFrom = new Date(opts.now.getTime() - CACHE_KEEP_DAYS * 86_400_000);
-  summary.cache_entries_evicted = await evictCache(db, sites.map((s) => s.siteId), keepFrom);
+  summary.cache_entries_evicted = await evictCache(db, opts.siteId ?? null, keepFrom);
   return summary;
 }

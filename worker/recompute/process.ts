@@ -8,6 +8,13 @@ import { computeEntry } from "../cache/compute-entry";
 
 type Range = { start: Date; end: Date };
 
+/**
+ * When a recomputed entry is stamped: no earlier than the moment it was written. A dashboard read
+ * that recomputed the same entry from rollups this pass was still rebuilding has a later `now` than
+ * the pass; stamped with the pass's `now`, the correct entry would lose to that one.
+ */
+export const stampAfterRebuild = (now: Date) => new Date(Math.max(now.getTime(), Date.now()));
+
 /** Merges overlapping or touching ranges so each hour is rebuilt once per run. */
 export function mergeRanges(ranges: Range[]): Range[] {
   const sorted = [...ranges].sort((a, b) => a.start.getTime() - b.start.getTime());
@@ -50,7 +57,7 @@ export async function processSiteRequests(db: Database, siteId: string, requests
   );
   for (const key of keys) {
     const metrics = await computeEntry(db, site, key, now, watermark);
-    if (metrics !== null) await writeCache(db, key, metrics, now);
+    if (metrics !== null) await writeCache(db, key, metrics, stampAfterRebuild(now));
   }
   return { rebuiltHours, cacheEntries: keys.length };
 }

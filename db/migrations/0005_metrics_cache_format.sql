@@ -1,0 +1,1 @@
+ALTER TABLE "metrics_cache" ADD COLUMN "format" integer DEFAULT 1 NOT NULL;
