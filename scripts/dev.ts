@@ -34,7 +34,7 @@ process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
 // A database elsewhere (Neon) is seeded only when asked to, and never with the well-known key.
-const seedChoice = process.env.WPD_SEED ?? (isOnThisMachine(stack) ? "medium" : "none");
+const seedChoice = process.env.WPD_SEED || (isOnThisMachine(stack) ? "medium" : "none");
 let demoKey = demoSiteKey(stack);
 
 const conn = await stack.connect();
