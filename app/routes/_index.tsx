@@ -85,7 +85,9 @@ export default function Overview() {
               label="Units"
               value={formatNumber(f.units)}
               hint={`${d.window.live ? "previous window, same time elapsed" : "previous window"}: ${formatNumber(p.units)}`}
-              delta={change(f.units, p.units, { unit: "%", higherIsBetter: true, label: vs })}
+              // A live window's previous one ends on a 5-minute step while this one runs to now, so
+              // totals would be compared over unequal spans; the rates and ratios beside are fair.
+              delta={d.window.live ? undefined : change(f.units, p.units, { unit: "%", higherIsBetter: true, label: vs })}
             />
             <KpiTile
               testId="kpi-units-per-hour"
