@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { compareC } from "./collation";
+import { ALL_ENTITIES } from "./metrics-cache";
 import { entityTypes, eventTypes } from "./schema";
 
 export type IngestRow = {
@@ -26,6 +27,8 @@ export type RecomputeRow = {
 export type IngestOutcome =
   | { status: "unauthorized" }
   | { status: "site_mismatch"; siteId: string }
+  /** Some event is timestamped before the site's history_start; nothing was stored. */
+  | { status: "before_history"; siteId: string; historyStart: Date }
   | {
       status: "ok";
       siteId: string;
@@ -39,6 +42,8 @@ export type IngestOutcome =
 
 type OutcomeRow = {
   key_site_id: string | null;
+  site_matches: boolean;
+  history_start: string | null;
   allowed: boolean;
   inserted_ids: string;
   late_ids: string;
@@ -47,15 +52,22 @@ type OutcomeRow = {
 
 /**
  * Stores a batch in one statement, so one round trip and all-or-nothing: authenticates the site
- * key, inserts new events (ON CONFLICT DO NOTHING dedupes retries and repeats within the batch),
- * registers unseen workers and workstations, updates the ingestion log and per-stream heads, flags
- * late events and records recompute requests for the hours they can change.
+ * key, refuses a batch reaching before the site's history_start, inserts new events (ON CONFLICT
+ * DO NOTHING dedupes retries and repeats within the batch), registers unseen workers and
+ * workstations, updates the ingestion log and per-stream heads, flags late events and records
+ * recompute requests for what they change.
  *
- * `is_late` marks an event older than the newest stored for its worker/workstation pair. For the
- * metrics what counts is the worker: an event older than the worker's newest stored event, or one
- * landing in hours whose rollups are built, can change state time only in [ts, ts +
- * max_state_seconds] (the interval it cuts is capped there), so those hours are requested for its
- * worker, its workstation, the workstation of the interval it cuts, and the factory.
+ * `is_late` marks an event older than the newest stored for its worker/workstation pair. What a new
+ * event changes is derived from the data: a state event takes over the worker's time from its own
+ * timestamp up to the worker's next stored state event (or, when there is none, up to now), so
+ * every hour of that span changes for the worker, for its workstation, for the workstation of the
+ * stored event whose interval it cuts, and for the factory; a product_count changes its own hour.
+ * Only changes that something already computed could miss are requested: an event older than its
+ * worker's newest stored one, or reaching into hours whose rollups are built, or into a closed
+ * window already cached (a window that had ended when it was computed is never refreshed on its
+ * own; live windows are). Requests coalesce: one pending request per entity, whose window a later
+ * batch widens. A worker or workstation seen for the first time also drops the site's cached lists
+ * (they name every worker and workstation of the site, whatever the window).
  */
 export async function ingestBatch(
   db: Database,
@@ -65,6 +77,8 @@ export async function ingestBatch(
   /** The events as posted, as one JSON array text in the order of `rows` (stored as raw_json). */
   rawJson: string,
 ): Promise<IngestOutcome> {
+  // Timestamps are normalised UTC ISO strings, so the earliest sorts first.
+  const earliest = rows.reduce<string | null>((m, r) => (m === null || r.ts < m ? r.ts : m), null);
   // The rows and the raw events travel as two JSON texts (one parameter each, whatever the batch
   // size), serialized natively and parsed once in Postgres: as arrays of thousands of elements they
   // would be escaped element by element in JS on the way out.
@@ -78,14 +92,20 @@ export async function ingestBatch(
     with site as (
       -- FOR SHARE: the rollup builder holds this row FOR UPDATE while it advances built_until, so a
       -- batch either lands before a build (and is in it) or sees the new watermark (and requests one).
-      select s.site_id, s.max_state_seconds,
-             (select r.built_until from rollup_state r where r.site_id = s.site_id) as built_until
+      select s.site_id, s.max_state_seconds, s.history_start,
+             (select r.built_until from rollup_state r where r.site_id = s.site_id) as built_until,
+             -- the end of the latest cached window that had ended when it was computed
+             (select max(c.window_end) from metrics_cache c
+               where c.site_id = s.site_id and c.window_end <= c.computed_at) as closed_until
       from sites s
       where s.api_key_hash = ${keyHash} and s.revoked_at is null
       for share of s
     ),
-    allowed as (
+    matching as (
       select * from site where ${declaredSiteId}::text is null or site_id = ${declaredSiteId}::text
+    ),
+    allowed as (
+      select * from matching where ${earliest}::timestamptz is null or ${earliest}::timestamptz >= history_start
     ),
     input as (
       select a.site_id, t.r->>0 as event_id, (t.r->>1)::timestamptz as ts, t.r->>2 as worker_id,
@@ -131,11 +151,21 @@ export async function ingestBatch(
       insert into workers (site_id, worker_id)
       select a.site_id, w.worker_id from allowed a, unnest(${distinct("workerId")}::text[]) with ordinality as w(worker_id, n) order by n
       on conflict do nothing
+      returning worker_id
     ),
     new_workstations as (
       insert into workstations (site_id, workstation_id)
       select a.site_id, w.workstation_id from allowed a, unnest(${distinct("workstationId")}::text[]) with ordinality as w(workstation_id, n) order by n
       on conflict do nothing
+      returning workstation_id
+    ),
+    -- The cached lists name every worker (workstation) of the site, so a new one changes all of
+    -- them, whatever their window: they are dropped and computed again on their next read.
+    dropped_lists as (
+      delete from metrics_cache c using allowed a
+      where c.site_id = a.site_id and c.entity_id = ${ALL_ENTITIES}
+        and ((c.entity_type = 'worker' and exists (select 1 from new_workers))
+          or (c.entity_type = 'workstation' and exists (select 1 from new_workstations)))
     ),
     logged as (
       insert into ingestion_log (site_id, event_id, first_seen_at, last_seen_at, times_seen)
@@ -145,43 +175,63 @@ export async function ingestBatch(
     ),
     -- Materialized so the look-ups below run for these few rows only, not for the whole batch.
     changed as materialized (
-      select i.*, a.max_state_seconds
+      select i.*
       from inserted i
       join allowed a on a.site_id = i.site_id
       left join worker_heads wh on wh.worker_id = i.worker_id
-      where i.ts < wh.last_ts or i.ts < a.built_until
+      where i.ts < wh.last_ts or i.ts < a.built_until or i.ts < a.closed_until
     ),
-    late_windows as (
-      select distinct e.entity_type, e.entity_id, h.hour
+    spans as (
+      select e.entity_type, e.entity_id,
+             min(date_trunc('hour', i.ts, 'UTC')) as window_start,
+             max(greatest(
+               date_trunc('hour', i.ts, 'UTC') + interval '1 hour',
+               case when i.event_type = 'product_count' then null
+                    -- up to the hour holding the next state event's start (it starts an hour of its own)
+                    when nxt.ts is not null then date_trunc('hour', nxt.ts - interval '1 microsecond', 'UTC') + interval '1 hour'
+                    -- the worker's newest: its interval runs on until now
+                    else date_trunc('hour', greatest(i.ts, now()), 'UTC') + interval '1 hour' end)) as window_end
       from changed i
-      -- A state event cuts the interval the worker's previous state event started, so that
-      -- event's workstation loses time too (already stored events only: the snapshot).
+      -- The stored state event whose interval this one cuts (of those tied on its timestamp, the
+      -- last in (ts, event_id) order): its workstation loses the time. Stored events only: the
+      -- snapshot, which is what the metrics computed so far saw.
       left join lateral (
         select p.workstation_id from events p
-        where p.site_id = i.site_id and p.worker_id = i.worker_id and p.event_type <> 'product_count'
-          and (p.ts, p.event_id) < (i.ts, i.event_id)
-        order by p.ts desc, p.event_id desc
+        where p.site_id = i.site_id and p.worker_id = i.worker_id and p.event_type <> 'product_count' and p.ts <= i.ts
+        order by p.ts desc, p.event_id collate "C" desc
         limit 1
       ) prev on i.event_type <> 'product_count'
-      cross join lateral generate_series(
-        date_trunc('hour', i.ts), i.ts + make_interval(secs => i.max_state_seconds), interval '1 hour'
-      ) as h(hour)
+      -- The worker's next stored state event: where this one's interval ends at the latest.
+      left join lateral (
+        select n.ts from events n
+        where n.site_id = i.site_id and n.worker_id = i.worker_id and n.event_type <> 'product_count' and n.ts > i.ts
+        order by n.ts
+        limit 1
+      ) nxt on i.event_type <> 'product_count'
       cross join lateral (
         values ('worker', i.worker_id), ('workstation', i.workstation_id), ('workstation', prev.workstation_id),
                ('factory', i.site_id)
       ) as e(entity_type, entity_id)
       where e.entity_id is not null
+      group by 1, 2
     ),
     outbox as (
-      insert into recompute_requests (site_id, entity_type, entity_id, window_start, window_end)
-      select a.site_id, w.entity_type, w.entity_id, w.hour, w.hour + interval '1 hour'
-      from late_windows w cross join allowed a
-      order by 2, 3, 4
-      on conflict (site_id, entity_type, entity_id, window_start, window_end) where status = 'pending' do nothing
+      insert into recompute_requests as q (site_id, entity_type, entity_id, window_start, window_end)
+      select a.site_id, w.entity_type, w.entity_id, w.window_start, w.window_end
+      from spans w cross join allowed a
+      order by 2, 3
+      -- A pending request of the entity takes the new span in; it is announced again only when
+      -- widened (otherwise its message is still on its way).
+      on conflict (site_id, entity_type, entity_id) where status = 'pending' do update
+        set window_start = least(q.window_start, excluded.window_start),
+            window_end = greatest(q.window_end, excluded.window_end)
+        where excluded.window_start < q.window_start or excluded.window_end > q.window_end
       returning id, entity_type, entity_id, window_start, window_end
     )
     select
       (select site_id from site) as key_site_id,
+      exists (select 1 from matching) as site_matches,
+      (select history_start from site) as history_start,
       exists (select 1 from allowed) as allowed,
       -- Ids only: matching them back to input rows is done by the caller, because joins between
       -- CTEs here get row estimates far too low and turn into quadratic nested loops.
@@ -196,7 +246,8 @@ export async function ingestBatch(
   `);
   const row = result.rows[0];
   if (!row?.key_site_id) return { status: "unauthorized" };
-  if (!row.allowed) return { status: "site_mismatch", siteId: row.key_site_id };
+  if (!row.site_matches) return { status: "site_mismatch", siteId: row.key_site_id };
+  if (!row.allowed) return { status: "before_history", siteId: row.key_site_id, historyStart: new Date(row.history_start!) };
   const siteId = row.key_site_id;
   // A repeated id within the batch was stored (if at all) from its first occurrence.
   const ids = (list: string) => new Set(list === "" ? [] : list.split("\n"));

@@ -22,11 +22,17 @@ export type CacheLookup = {
   entry?: CacheEntry;
   /** The site's rollup watermark: what a computation on a miss needs, read in the same round trip. */
   builtUntil?: Date;
+  /**
+   * A recompute is pending for something inside the key's window: a hit may be behind, and so may
+   * a computation on a miss (it reads rollups that request has yet to rebuild).
+   */
+  pendingRecompute: boolean;
 };
 
 /**
- * The cached result plus whether a recompute is still pending for anything inside its window
- * (then the numbers may be behind), and the site's rollup watermark. One round trip.
+ * The cached result, whether a recompute is still pending for anything inside the key's window
+ * (then the numbers may be behind, cached or computed now), and the site's rollup watermark. One
+ * round trip.
  */
 export async function lookupCache(db: Database, key: CacheKey): Promise<CacheLookup> {
   const { rows } = await db.execute<{
@@ -35,26 +41,30 @@ export async function lookupCache(db: Database, key: CacheKey): Promise<CacheLoo
     computed_at: Date | string | null;
     pending: boolean;
   }>(sql`
-    select (select s.built_until from rollup_state s where s.site_id = ${key.siteId}) as built_until,
+    with k as (
+      select ${key.siteId}::text as site_id, ${key.entityType}::text as entity_type, ${key.entityId}::text as entity_id,
+             ${key.windowStart.toISOString()}::timestamptz as window_start, ${key.windowEnd.toISOString()}::timestamptz as window_end
+    )
+    select (select s.built_until from rollup_state s where s.site_id = k.site_id) as built_until,
       c.metrics, c.computed_at,
       exists (
         select 1 from recompute_requests r
-        where r.site_id = c.site_id and r.status in ('pending', 'processing')
-          and r.window_start < c.window_end and r.window_end > c.window_start
-          and (c.entity_type = 'factory' or c.entity_id = ${ALL_ENTITIES}
-               or (r.entity_type = c.entity_type and r.entity_id = c.entity_id))
+        where r.site_id = k.site_id and r.status in ('pending', 'processing')
+          and r.window_start < k.window_end and r.window_end > k.window_start
+          and (k.entity_type = 'factory' or k.entity_id = ${ALL_ENTITIES}
+               or (r.entity_type = k.entity_type and r.entity_id = k.entity_id))
       ) as pending
-    from (values (1)) one
+    from k
     left join metrics_cache c
-      on c.site_id = ${key.siteId} and c.entity_type = ${key.entityType} and c.entity_id = ${key.entityId}
-      and c.window_start = ${key.windowStart.toISOString()}::timestamptz
-      and c.window_end = ${key.windowEnd.toISOString()}::timestamptz
-      and c.format = ${CACHE_FORMAT}
+      on c.site_id = k.site_id and c.entity_type = k.entity_type and c.entity_id = k.entity_id
+      and c.window_start = k.window_start and c.window_end = k.window_end and c.format = ${CACHE_FORMAT}
   `);
   const row = rows[0];
+  const pendingRecompute = row?.pending ?? false;
   return {
-    entry: row?.computed_at ? { metrics: row.metrics, computedAt: new Date(row.computed_at), pendingRecompute: row.pending } : undefined,
+    entry: row?.computed_at ? { metrics: row.metrics, computedAt: new Date(row.computed_at), pendingRecompute } : undefined,
     builtUntil: row?.built_until ? new Date(row.built_until) : undefined,
+    pendingRecompute,
   };
 }
 
@@ -89,7 +99,54 @@ export async function evictCache(db: Database, siteId: string | null, computedBe
   return rows[0]?.n ?? 0;
 }
 
-/** Cached windows of a site that overlap [start, end) and depend on the given entity. */
+/**
+ * At most this many entries per site. Each cached window is recomputed when late events reach it,
+ * so the bound caps that work as well as the table, whatever windows clients ask for.
+ */
+export const MAX_CACHE_ENTRIES_PER_SITE = 2000;
+
+/**
+ * Drops, in each site over `limit` entries (one site, or every site when siteId is null), the
+ * least recently computed entries beyond the `limit` most recent (ties: the later window is kept).
+ * Sites under the limit cost a count of their keys (the (site_id, window_end) index can answer it);
+ * one statement. Entries another transaction is writing right now are skipped (they are being
+ * recomputed, so they are recent), which also keeps concurrent evictions from deadlocking.
+ */
+export async function evictBeyondLimit(db: Database, siteId: string | null, limit: number = MAX_CACHE_ENTRIES_PER_SITE): Promise<number> {
+  const { rows } = await db.execute<{ n: number }>(sql`
+    with over as materialized (
+      select site_id from metrics_cache
+      where (${siteId}::text is null or site_id = ${siteId}::text)
+      group by site_id having count(*) > ${limit}::int
+    ),
+    ranked as materialized (
+      select c.site_id, c.entity_type, c.entity_id, c.window_start, c.window_end, c.computed_at,
+             row_number() over (partition by c.site_id
+                                order by c.computed_at desc, c.window_end desc, c.window_start desc, c.entity_type, c.entity_id) as n
+      from metrics_cache c join over o on o.site_id = c.site_id
+    ),
+    victims as (
+      select c.site_id, c.entity_type, c.entity_id, c.window_start, c.window_end
+      from metrics_cache c
+      join ranked r on r.n > ${limit}::int
+        and c.site_id = r.site_id and c.entity_type = r.entity_type and c.entity_id = r.entity_id
+        and c.window_start = r.window_start and c.window_end = r.window_end
+        -- recomputed since it was ranked: no longer among the oldest
+        and c.computed_at = r.computed_at
+      for update of c skip locked
+    ),
+    gone as (
+      delete from metrics_cache c using victims v
+      where c.site_id = v.site_id and c.entity_type = v.entity_type and c.entity_id = v.entity_id
+        and c.window_start = v.window_start and c.window_end = v.window_end
+      returning 1
+    )
+    select count(*)::int as n from gone
+  `);
+  return rows[0]?.n ?? 0;
+}
+
+/** Cached windows of a site that overlap [start, end) and depend on the given entity, most recently computed first. */
 export async function cachedKeysOverlapping(
   db: Database,
   siteId: string,
@@ -97,15 +154,15 @@ export async function cachedKeysOverlapping(
 ): Promise<CacheKey[]> {
   if (ranges.length === 0) return [];
   const { rows } = await db.execute<{ entity_type: EntityType; entity_id: string; window_start: Date | string; window_end: Date | string }>(sql`
-    select distinct c.entity_type, c.entity_id, c.window_start, c.window_end
+    select c.entity_type, c.entity_id, c.window_start, c.window_end
     from metrics_cache c
-    join unnest(${sql.param(ranges.map((r) => r.entityType))}::text[], ${sql.param(ranges.map((r) => r.entityId))}::text[],
+    where c.site_id = ${siteId} and exists (select 1 from unnest(${sql.param(ranges.map((r) => r.entityType))}::text[], ${sql.param(ranges.map((r) => r.entityId))}::text[],
                 ${sql.param(ranges.map((r) => r.start.toISOString()))}::timestamptz[],
                 ${sql.param(ranges.map((r) => r.end.toISOString()))}::timestamptz[])
       as r(entity_type, entity_id, window_start, window_end)
-      on c.window_start < r.window_end and c.window_end > r.window_start
-     and (c.entity_type = 'factory' or (c.entity_type = r.entity_type and c.entity_id in (r.entity_id, ${ALL_ENTITIES})))
-    where c.site_id = ${siteId}
+      where c.window_start < r.window_end and c.window_end > r.window_start
+        and (c.entity_type = 'factory' or (c.entity_type = r.entity_type and c.entity_id in (r.entity_id, ${ALL_ENTITIES}))))
+    order by c.computed_at desc
   `);
   return rows.map((r) => ({
     siteId,
@@ -114,4 +171,19 @@ export async function cachedKeysOverlapping(
     windowStart: new Date(r.window_start),
     windowEnd: new Date(r.window_end),
   }));
+}
+
+/** Drops the given entries: they are computed again, from rebuilt rollups, on their next read. */
+export async function dropCacheKeys(db: Database, keys: CacheKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db.execute(sql`
+    delete from metrics_cache c
+    using unnest(${sql.param(keys.map((k) => k.siteId))}::text[], ${sql.param(keys.map((k) => k.entityType))}::text[],
+                 ${sql.param(keys.map((k) => k.entityId))}::text[],
+                 ${sql.param(keys.map((k) => k.windowStart.toISOString()))}::timestamptz[],
+                 ${sql.param(keys.map((k) => k.windowEnd.toISOString()))}::timestamptz[])
+      as k(site_id, entity_type, entity_id, window_start, window_end)
+    where c.site_id = k.site_id and c.entity_type = k.entity_type and c.entity_id = k.entity_id
+      and c.window_start = k.window_start and c.window_end = k.window_end
+  `);
 }

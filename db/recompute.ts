@@ -46,10 +46,14 @@ export const CLAIM_LEASE_SECONDS = 120;
 /**
  * Claims the given requests that are pending, or processing under an abandoned claim. SKIP LOCKED
  * lets two consumers (a queue delivery and the cron sweep) race safely: each request is claimed by
- * exactly one of them. `busy` lists the requests another consumer claimed within the lease.
+ * exactly one of them. `busy` lists the requests another consumer claimed within the lease, `locked`
+ * those still pending that a concurrent ingest held (they are worth another try in a moment).
  */
-export async function claimRequests(db: Database, ids: number[]): Promise<{ claimed: ClaimedRequest[]; busy: number[] }> {
-  if (ids.length === 0) return { claimed: [], busy: [] };
+export async function claimRequests(
+  db: Database,
+  ids: number[],
+): Promise<{ claimed: ClaimedRequest[]; busy: number[]; locked: number[] }> {
+  if (ids.length === 0) return { claimed: [], busy: [], locked: [] };
   const claimed = await claim(
     db,
     sql`select id from recompute_requests
@@ -59,10 +63,16 @@ export async function claimRequests(db: Database, ids: number[]): Promise<{ clai
         order by id`,
   );
   const taken = new Set(claimed.map((r) => r.id));
-  const { rows } = await db.execute<{ id: string }>(sql`
-    select id from recompute_requests where id = any(${sql.param(ids)}::bigint[]) and status = 'processing'
+  const { rows } = await db.execute<{ id: string; status: string }>(sql`
+    select id, status from recompute_requests where id = any(${sql.param(ids)}::bigint[]) and status in ('pending', 'processing')
   `);
-  return { claimed, busy: rows.map((r) => Number(r.id)).filter((id) => !taken.has(id)) };
+  const open = rows.map((r) => ({ id: Number(r.id), status: r.status })).filter((r) => !taken.has(r.id));
+  return {
+    claimed,
+    busy: open.filter((r) => r.status === "processing").map((r) => r.id),
+    // Still pending but skipped: an ingest batch held the row for a moment while widening it.
+    locked: open.filter((r) => r.status === "pending").map((r) => r.id),
+  };
 }
 
 /**
@@ -93,9 +103,10 @@ export async function completeRequests(db: Database, ids: number[]): Promise<voi
 }
 
 /**
- * Returns failed requests to `pending` for another try, or to `failed` after maxAttempts. When a
- * newer pending request for the same entity and window exists, that one carries the work and this
- * one is closed as `done` (the pending key is unique).
+ * Returns failed requests to `pending` for another try, or to `failed` after maxAttempts. An entity
+ * has at most one pending request (the coalescing key), so when one is already pending, or several
+ * of the failed ones are of the same entity, their windows are merged into that one request and the
+ * others are closed as `done`.
  */
 export async function failRequests(
   db: Database,
@@ -105,18 +116,39 @@ export async function failRequests(
 ): Promise<{ id: number; status: string; attempts: number }[]> {
   if (ids.length === 0) return [];
   const { rows } = await db.execute<{ id: string; status: string; attempts: number }>(sql`
+    with t as (
+      select r.id, r.site_id, r.entity_type, r.entity_id, r.window_start, r.window_end, r.attempts,
+             (select o.id from recompute_requests o
+               where o.status = 'pending' and o.site_id = r.site_id and o.entity_type = r.entity_type
+                 and o.entity_id = r.entity_id) as pending_id
+      from recompute_requests r
+      where r.id = any(${sql.param(ids)}::bigint[]) and r.status = 'processing'
+      for update of r
+    ),
+    -- per entity, the request that carries the retry: the pending one if any, else the oldest failed
+    keep as (
+      select site_id, entity_type, entity_id, coalesce(min(pending_id), min(id)) as id,
+             min(window_start) as window_start, max(window_end) as window_end
+      from t where attempts < ${maxAttempts}
+      group by 1, 2, 3
+    ),
+    widened as (
+      update recompute_requests o
+      set window_start = least(o.window_start, k.window_start), window_end = greatest(o.window_end, k.window_end)
+      from keep k where o.id = k.id and o.status = 'pending'
+    )
     update recompute_requests r
     set status = case
-          when r.attempts >= ${maxAttempts} then 'failed'
-          when exists (
-            select 1 from recompute_requests o
-            where o.status = 'pending' and o.id <> r.id and o.site_id = r.site_id and o.entity_type = r.entity_type
-              and o.entity_id = r.entity_id and o.window_start = r.window_start and o.window_end = r.window_end
-          ) then 'done'
-          else 'pending' end,
+          when t.attempts >= ${maxAttempts} then 'failed'
+          when k.id = r.id then 'pending'
+          else 'done' end,
+        window_start = case when k.id = r.id then k.window_start else r.window_start end,
+        window_end = case when k.id = r.id then k.window_end else r.window_end end,
         error = ${error.slice(0, 2000)},
         updated_at = now()
-    where r.id = any(${sql.param(ids)}::bigint[]) and r.status = 'processing'
+    from t
+    left join keep k on k.site_id = t.site_id and k.entity_type = t.entity_type and k.entity_id = t.entity_id
+    where r.id = t.id
     returning r.id, r.status, r.attempts
   `);
   return rows.map((r) => ({ ...r, id: Number(r.id) }));

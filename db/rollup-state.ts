@@ -18,7 +18,7 @@ export async function withSiteLockedForRollups<T>(
   db: Database,
   siteId: string,
   build: (state: { builtUntil?: Date; firstEventAt?: Date }) => Promise<{ result: T; builtUntil?: Date }>,
-): Promise<T> {
+): Promise<T | null> {
   await db.execute(sql`begin`);
   try {
     const { rows } = await db.execute<{ built_until: Date | string | null; first_ts: Date | string | null }>(sql`
@@ -30,6 +30,11 @@ export async function withSiteLockedForRollups<T>(
       for update of s
     `);
     const row = rows[0];
+    if (!row) {
+      // The site was deleted (maybe while this waited for its row): nothing to build or record.
+      await db.execute(sql`commit`);
+      return null;
+    }
     const { result, builtUntil: next } = await build({
       builtUntil: row?.built_until ? new Date(row.built_until) : undefined,
       firstEventAt: row?.first_ts ? new Date(row.first_ts) : undefined,

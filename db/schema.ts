@@ -26,6 +26,10 @@ export const sites = pgTable("sites", {
   apiKeyHash: text("api_key_hash").notNull().unique(),
   // Longest a single state interval may last before the rest counts as `unknown`.
   maxStateSeconds: integer("max_state_seconds").notNull().default(600),
+  // Events timestamped before this are refused: a camera whose clock reset to 2000 would otherwise
+  // add decades of hours for the rollups to build (every hour after a worker's last state event
+  // carries its unknown time). Set at creation (default: a year before it), changed by an admin.
+  historyStart: tstz("history_start").notNull().default(sql`now() - interval '366 days'`),
   createdAt: tstz("created_at").notNull().defaultNow(),
   revokedAt: tstz("revoked_at"),
 });
@@ -63,6 +67,9 @@ export const events = pgTable(
     workerId: text("worker_id").notNull(),
     workstationId: text("workstation_id").notNull(),
     eventType: text("event_type", { enum: eventTypes }).notNull(),
+    // real: 4 bytes of the biggest table, and sums of reals stay exact in float8 whatever their
+    // order, so rollup-backed averages equal fresh ones. It cannot hold values between 0 and about
+    // 1.2e-38; ingest refuses those (worker/ingest/event-schema.ts).
     confidence: real("confidence").notNull(),
     count: integer("count"),
     modelVersion: text("model_version"),
@@ -129,9 +136,10 @@ export const recomputeRequests = pgTable(
     updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
   (t) => [
-    // At most one pending request per entity and window: a burst of late events coalesces into it.
-    uniqueIndex("recompute_requests_pending_uq")
-      .on(t.siteId, t.entityType, t.entityId, t.windowStart, t.windowEnd)
+    // At most one pending request per entity: a burst of late events widens its window instead of
+    // adding requests (db/ingest.ts).
+    uniqueIndex("recompute_requests_pending_entity_uq")
+      .on(t.siteId, t.entityType, t.entityId)
       .where(sql`status = 'pending'`),
     index("recompute_requests_status_idx").on(t.status, t.updatedAt),
     check("recompute_requests_entity_type_ck", sql`${t.entityType} in ('worker', 'workstation', 'factory')`),
@@ -156,8 +164,26 @@ export const metricsCache = pgTable(
   },
   (t) => [
     uniqueIndex("metrics_cache_key_uq").on(t.siteId, t.entityType, t.entityId, t.windowStart, t.windowEnd),
+    // Ingest asks for the latest end of a site's closed windows; eviction walks a site's entries.
+    index("metrics_cache_site_end_idx").on(t.siteId, t.windowEnd),
     check("metrics_cache_entity_type_ck", sql`${t.entityType} in ('worker', 'workstation', 'factory')`),
   ],
+);
+
+// What admins did to sites (created, key rotated or revoked, settings changed, deleted): kept after
+// a site is deleted, so a deletion stays on record.
+export const adminAuditLog = pgTable(
+  "admin_audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: tstz("at").notNull().defaultNow(),
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    siteId: text("site_id"),
+    requestId: text("request_id"),
+    details: jsonb("details").notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [index("admin_audit_log_site_at_idx").on(t.siteId, t.at)],
 );
 
 // How far each site's hourly rollups are built: every hour before `built_until` has its rollup rows.

@@ -26,7 +26,14 @@ export async function newSite(opts: { timeZone?: string; maxStateSeconds?: numbe
   const res = await api("/sites", {
     method: "POST",
     headers: ADMIN,
-    json: { site_id: siteId, name: `Test ${siteId}`, time_zone: opts.timeZone ?? "UTC", max_state_seconds: opts.maxStateSeconds ?? 600 },
+    json: {
+      site_id: siteId,
+      name: `Test ${siteId}`,
+      time_zone: opts.timeZone ?? "UTC",
+      max_state_seconds: opts.maxStateSeconds ?? 600,
+      // The fixtures are dated 2026; a site's default history starts a year before its creation.
+      history_start: "2020-01-01T00:00:00Z",
+    },
   });
   if (res.status !== 201) throw new Error(`site creation failed: ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { site_key: string };

@@ -53,6 +53,23 @@ export async function ingestEvents(
   if (outcome.status === "site_mismatch") {
     throw new ApiError(403, "site_mismatch", `This key belongs to site ${outcome.siteId}, not to the site_id in the events. Nothing was stored.`);
   }
+  if (outcome.status === "before_history") {
+    const floor = outcome.historyStart.getTime();
+    const details = rows
+      .map((r, i) => ({ r, i }))
+      .filter(({ r }) => Date.parse(r.ts) < floor)
+      .slice(0, 100)
+      .map(({ i }) => ({
+        path: rows.length === 1 ? "timestamp" : `${i}.timestamp`,
+        message: `timestamp is before the site's history start, ${outcome.historyStart.toISOString()}`,
+      }));
+    throw new ApiError(
+      422,
+      "before_site_history",
+      `Site ${outcome.siteId} accepts events from ${outcome.historyStart.toISOString()} on (a camera clock that reset?); an admin can move its history_start. Nothing was stored.`,
+      details,
+    );
+  }
   const results = rows.map((r, i) => ({ event_id: r.eventId, inserted: outcome.inserted[i] ?? false, late: outcome.late[i] ?? false }));
   const inserted = results.filter((r) => r.inserted).length;
   return {

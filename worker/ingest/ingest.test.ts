@@ -1,6 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ADMIN, api, event, newSite, query, recordingQueue, testEnv } from "../../test/helpers";
+import { ADMIN, api, event, fetchWith, newSite, query, recordingQueue, testEnv } from "../../test/helpers";
 import worker from "../index";
 
 type Bulk = {
@@ -211,32 +211,83 @@ describe("late events", () => {
     );
     expect(late).toEqual([{ is_late: false, n: "3" }, { is_late: true, n: "2" }]);
 
-    // 09:55 + 600 s and 09:58 + 600 s reach into the 10:00 hour: hours 09 and 10 for each entity.
-    // The 08:00 event is not late for its pair, but it changes W1's metrics: hour 08 too.
+    // A state event changes its worker's time up to the worker's next stored state event (10:00):
+    // 09:55 changes hour 09 for W1, S1 and the factory; the product count at 09:58 its own hour.
+    // The 08:00 event is not late for its pair, but it takes W1's time from 08:00 to 10:00 (S2).
+    // One request per entity, spanning all of its hours.
     const requests = await query<{ entity_type: string; entity_id: string; window_start: Date; window_end: Date; status: string }>(
-      "select entity_type, entity_id, window_start, window_end, status from recompute_requests where site_id = $1 order by entity_type, window_start",
+      "select entity_type, entity_id, window_start, window_end, status from recompute_requests where site_id = $1 order by entity_type, entity_id",
       [site.siteId],
     );
     const summary = requests.map((r) => `${r.entity_type}:${r.entity_id}@${new Date(r.window_start).toISOString().slice(11, 16)}-${new Date(r.window_end).toISOString().slice(11, 16)}:${r.status}`);
     expect(summary).toEqual([
-      `factory:${site.siteId}@08:00-09:00:pending`,
-      `factory:${site.siteId}@09:00-10:00:pending`,
-      `factory:${site.siteId}@10:00-11:00:pending`,
-      "worker:W1@08:00-09:00:pending",
-      "worker:W1@09:00-10:00:pending",
-      "worker:W1@10:00-11:00:pending",
-      "workstation:S2@08:00-09:00:pending",
+      `factory:${site.siteId}@08:00-10:00:pending`,
+      "worker:W1@08:00-10:00:pending",
       "workstation:S1@09:00-10:00:pending",
-      "workstation:S1@10:00-11:00:pending",
+      "workstation:S2@08:00-10:00:pending",
     ]);
-    expect(body.recompute_requests).toBe(9);
+    expect(body.recompute_requests).toBe(4);
 
     // One Queue message per recorded request, carrying its id and window.
-    expect(sent).toHaveLength(9);
+    expect(sent).toHaveLength(4);
     expect(sent).toContainEqual(
-      expect.objectContaining({ site_id: site.siteId, entity_type: "worker", entity_id: "W1", window_start: "2026-03-02T09:00:00.000Z", window_end: "2026-03-02T10:00:00.000Z" }),
+      expect.objectContaining({ site_id: site.siteId, entity_type: "worker", entity_id: "W1", window_start: "2026-03-02T08:00:00.000Z", window_end: "2026-03-02T10:00:00.000Z" }),
     );
-    expect(new Set(sent.map((m) => m.request_id)).size).toBe(9);
+    expect(new Set(sent.map((m) => m.request_id)).size).toBe(4);
+
+    // A later batch reaching further widens the pending requests instead of adding new ones, and
+    // announces only those it widened.
+    const wider = await withRecordingQueue(bulkRequest(site.auth, [event({ timestamp: "2026-03-02T07:30:00Z", workstation_id: "S2" })]));
+    expect(wider.res.status).toBe(200);
+    expect(wider.sent.map((m) => `${m.entity_type}:${m.entity_id}@${m.window_start.slice(11, 16)}-${m.window_end.slice(11, 16)}`).sort()).toEqual([
+      `factory:${site.siteId}@07:00-10:00`,
+      "worker:W1@07:00-10:00",
+      "workstation:S2@07:00-10:00",
+    ]);
+    expect(await query("select id from recompute_requests where site_id = $1", [site.siteId])).toHaveLength(4);
+  });
+
+  it("requests a new event's hours up to now when it is its worker's newest, and the lists drop", async () => {
+    const site = await newSite();
+    await post("/events", site.auth, event({ timestamp: "2026-03-02T10:00:00Z" }));
+    // Roll the site's hours up to now: every later event lands in built hours.
+    expect((await api(`/metrics/recompute?site=${site.siteId}`, { method: "POST", headers: ADMIN })).status).toBe(200);
+    const list = await fetchWith(testEnv, `/metrics/cache/workers?start=2026-03-02T00:00:00Z&end=2026-03-03T00:00:00Z&populate=true`, { headers: site.auth });
+    expect(list.status).toBe(200);
+    // today's lists (the pass caches them) and this one
+    expect(await query("select 1 from metrics_cache where site_id = $1 and entity_id = '*'", [site.siteId])).toHaveLength(3);
+    const before = Date.now();
+    await post("/events", site.auth, event({ timestamp: "2026-03-02T11:00:00Z" }));
+    // A new worker: its first event changes every hour from it to now, and the cached lists (which
+    // name every worker of the site) are dropped.
+    await post("/events", site.auth, event({ timestamp: "2026-03-02T09:00:00Z", worker_id: "W9", workstation_id: "S9" }));
+    const rows = await query<{ entity_type: string; entity_id: string; window_start: Date; window_end: Date }>(
+      "select entity_type, entity_id, window_start, window_end from recompute_requests where site_id = $1 and entity_type = 'worker' order by entity_id",
+      [site.siteId],
+    );
+    const after = Date.now();
+    expect(rows.map((r) => [r.entity_id, new Date(r.window_start).toISOString()])).toEqual([
+      ["W1", "2026-03-02T11:00:00.000Z"],
+      ["W9", "2026-03-02T09:00:00.000Z"],
+    ]);
+    // ...up to the end of the hour the request was made in
+    for (const r of rows) {
+      const end = new Date(r.window_end).getTime();
+      expect(end % 3_600_000).toBe(0);
+      expect(end).toBeGreaterThan(before);
+      expect(end).toBeLessThanOrEqual(after + 3_600_000);
+    }
+    expect(await query("select 1 from metrics_cache where site_id = $1 and entity_id = '*'", [site.siteId])).toEqual([]);
+  });
+
+  it("refuses a batch reaching before the site's history start with 422, storing none of it", async () => {
+    const site = await newSite();
+    const res = await post("/events/bulk", site.auth, [event({ timestamp: "2026-03-02T10:00:00Z" }), event({ timestamp: "2019-12-31T23:59:59Z" })]);
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as ErrorBody;
+    expect(body.error.code).toBe("before_site_history");
+    expect(body.error.details).toEqual([{ path: "1.timestamp", message: "timestamp is before the site's history start, 2020-01-01T00:00:00.000Z" }]);
+    expect(await storedCount(site.siteId)).toBe(0);
   });
 
   it("also requests the workstation whose interval a late state event cuts", async () => {
@@ -273,8 +324,13 @@ describe("late events", () => {
     const res = await worker.fetch(bulkRequest(site.auth, [event({ timestamp: "2026-03-02T09:59:00Z" })]), { ...testEnv, RECOMPUTE: failing }, ctx);
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(200);
-    const pending = await query("select id from recompute_requests where site_id = $1 and status = 'pending'", [site.siteId]);
-    expect(pending.length).toBeGreaterThan(0);
+    const pending = await query<{ entity_type: string; window_start: Date; window_end: Date }>(
+      "select entity_type, window_start, window_end from recompute_requests where site_id = $1 and status = 'pending' order by entity_type",
+      [site.siteId],
+    );
+    expect(pending.map((r) => [r.entity_type, new Date(r.window_start).toISOString(), new Date(r.window_end).toISOString()])).toEqual(
+      ["factory", "worker", "workstation"].map((t) => [t, "2026-03-02T09:00:00.000Z", "2026-03-02T10:00:00.000Z"]),
+    );
   });
 });
 

@@ -4,6 +4,9 @@ import type { Bindings } from "../env";
 import { applyClaimed, retryDelaySeconds } from "./apply";
 import { recomputeMessageSchema } from "./message";
 
+// A pending request an ingest batch was widening when this consumer came: shortly free again.
+const LOCKED_RETRY_SECONDS = 5;
+
 /**
  * Queue consumer: claims the requests named by the messages, applies them, acks what is done, and
  * retries with backoff what failed. A request another consumer holds is retried after the claim
@@ -32,11 +35,12 @@ export async function handleRecomputeBatch(batch: MessageBatch<unknown>, env: Bi
     return;
   }
   try {
-    const { claimed, busy } = await claimRequests(conn.db, [...byRequest.keys()]);
+    const { claimed, busy, locked } = await claimRequests(conn.db, [...byRequest.keys()]);
     const outcome = await applyClaimed(conn.db, claimed, new Date());
     const retryAfter = new Map(outcome.retry.map((r) => [r.id, retryDelaySeconds(r.attempts)]));
     // Claimed by another consumer: come back when its claim would count as abandoned.
     for (const id of busy) retryAfter.set(id, CLAIM_LEASE_SECONDS);
+    for (const id of locked) retryAfter.set(id, LOCKED_RETRY_SECONDS);
     for (const [id, msgs] of byRequest) {
       const delaySeconds = retryAfter.get(id);
       for (const m of msgs) {

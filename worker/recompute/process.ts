@@ -1,12 +1,17 @@
 import type { Database } from "../../db/client";
 import { rebuildRollupHours } from "../../db/metrics";
-import { cachedKeysOverlapping, writeCache } from "../../db/metrics-cache";
+import { cachedKeysOverlapping, dropCacheKeys, writeCache } from "../../db/metrics-cache";
 import type { ClaimedRequest } from "../../db/recompute";
 import { builtUntil } from "../../db/rollup-state";
 import { getSite } from "../../db/sites";
 import { computeEntry } from "../cache/compute-entry";
+import { MAX_HOURS_PER_STEP } from "./advance-rollups";
 
 type Range = { start: Date; end: Date };
+
+const HOUR_MS = 3_600_000;
+// Cached windows recomputed per site and run; the rest of those a request reaches are dropped.
+export const EAGER_CACHE_RECOMPUTES = 50;
 
 /**
  * When a recomputed entry is stamped: no earlier than the moment it was written. A dashboard read
@@ -32,8 +37,9 @@ export function mergeRanges(ranges: Range[]): Range[] {
 
 /**
  * Applies claimed recompute requests of one site: rebuilds the rollup hours they cover (those
- * below the site's watermark; later hours are read from events anyway) and recomputes every
- * cached window that depends on them. Rebuilding replaces rows, so running a request twice
+ * below the site's watermark; later hours are read from events anyway), whole site-hours at a time
+ * since a workstation's hour depends on every worker there, and recomputes every cached window
+ * that depends on them. Rebuilding replaces rows, so running a request twice
  * (a retry after a crash) gives the same result as running it once.
  */
 export async function processSiteRequests(db: Database, siteId: string, requests: ClaimedRequest[], now: Date) {
@@ -46,8 +52,12 @@ export async function processSiteRequests(db: Database, siteId: string, requests
       .map((r) => ({ start: r.windowStart, end: r.windowEnd < watermark ? r.windowEnd : watermark }))
       .filter((r) => r.start < r.end);
     for (const range of mergeRanges(below)) {
-      await rebuildRollupHours(db, site, range.start, range.end, now);
-      rebuiltHours += (range.end.getTime() - range.start.getTime()) / 3_600_000;
+      // In steps: a backfill can reach back months, and each step is one statement.
+      for (let from = range.start.getTime(); from < range.end.getTime(); from += MAX_HOURS_PER_STEP * HOUR_MS) {
+        const to = Math.min(range.end.getTime(), from + MAX_HOURS_PER_STEP * HOUR_MS);
+        const built = await rebuildRollupHours(db, site, new Date(from), new Date(to), now);
+        rebuiltHours += built.hours;
+      }
     }
   }
   const keys = await cachedKeysOverlapping(
@@ -55,10 +65,14 @@ export async function processSiteRequests(db: Database, siteId: string, requests
     siteId,
     requests.map((r) => ({ entityType: r.entityType, entityId: r.entityId, start: r.windowStart, end: r.windowEnd })),
   );
-  for (const key of keys) {
+  // The most recently computed windows (those dashboards are showing) are recomputed now; beyond
+  // that, a request reaching far back (a camera's backlog) drops the entries instead, so its cost
+  // does not grow with the cache.
+  for (const key of keys.slice(0, EAGER_CACHE_RECOMPUTES)) {
     const metrics = await computeEntry(db, site, key, now, watermark);
     if (metrics !== null) await writeCache(db, key, metrics, stampAfterRebuild(now));
   }
+  await dropCacheKeys(db, keys.slice(EAGER_CACHE_RECOMPUTES));
   return { rebuiltHours, cacheEntries: keys.length };
 }
 

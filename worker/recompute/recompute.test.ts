@@ -5,7 +5,9 @@ import { claimRequests, failRequests } from "../../db/recompute";
 import { ADMIN, api, event, fetchWith, isolatedEnv, newSite, query, recordingQueue, testEnv } from "../../test/helpers";
 import type { Bindings } from "../env";
 import worker from "../index";
+import { CACHE_FORMAT } from "../../db/metrics-cache";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "./apply";
+import { EAGER_CACHE_RECOMPUTES } from "./process";
 
 type Cached = { cached: boolean; stale: boolean; pending_recompute: boolean; computed_at: string; metrics: Record<string, unknown> };
 
@@ -118,7 +120,7 @@ describe("queue consumer", () => {
         const { claimed } = await claimRequests(conn.db, [id]);
         expect(claimed.map((c) => c.attempts)).toEqual([attempt]);
         // claimed once only: a second claim finds it held
-        expect(await claimRequests(conn.db, [id])).toEqual({ claimed: [], busy: [id] });
+        expect(await claimRequests(conn.db, [id])).toEqual({ claimed: [], busy: [id], locked: [] });
         const [failed] = await failRequests(conn.db, [id], "boom", MAX_ATTEMPTS);
         expect(failed.status).toBe(attempt < MAX_ATTEMPTS ? "pending" : "failed");
       }
@@ -195,5 +197,93 @@ describe("scheduled pass", () => {
     const cachedRead = (await (await fetchWith(env, `/metrics/cache/factory?${win}`, { headers: auth })).json()) as Cached;
     const fresh = (await (await fetchWith(env, `/metrics/factory?${win}`, { headers: auth })).json()) as { metrics: Record<string, unknown> };
     expect(cachedRead.metrics.working_seconds).toBeCloseTo(fresh.metrics.working_seconds as number, 0);
+  });
+});
+
+describe("rollup backlog", () => {
+  it("builds a site's whole backlog in one pass, in steps, and reports what it did per site", async () => {
+    const site = await newSite();
+    const HOUR = 3_600_000;
+    const floorHour = (ms: number) => Math.floor(ms / HOUR) * HOUR;
+    const first = floorHour(Date.now()) - 40 * 24 * HOUR + 15 * 60_000;
+    await api("/events/bulk", {
+      method: "POST",
+      headers: site.auth,
+      json: [event({ timestamp: new Date(first).toISOString() }), event({ timestamp: new Date(Date.now() - 2 * HOUR).toISOString(), event_type: "idle" })],
+    });
+    const before = Date.now();
+    const res = await api(`/metrics/recompute?site=${site.siteId}`, { method: "POST", headers: ADMIN });
+    const after = Date.now();
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      per_site: { site_id: string; rollups: { from: string; to: string; hours: number } | null; built_until: string; caught_up: boolean }[];
+    };
+    expect(body.per_site).toHaveLength(1);
+    const [report] = body.per_site;
+    expect(report).toMatchObject({ site_id: site.siteId, caught_up: true, built_until: report.rollups?.to });
+    // From the hour of the site's first event to the last hour closed 5 minutes ago: over 960
+    // hours, more than one step of 168.
+    expect(report.rollups?.from).toBe(new Date(floorHour(first)).toISOString());
+    const to = Date.parse(report.built_until);
+    expect(to).toBeGreaterThanOrEqual(floorHour(before - 5 * 60_000));
+    expect(to).toBeLessThanOrEqual(floorHour(after - 5 * 60_000));
+    expect(report.rollups?.hours).toBe((to - floorHour(first)) / HOUR);
+    // Every hour after W1's first event holds state or unknown time, so each has its rollup row.
+    const [{ n }] = await query<{ n: string }>("select count(*) as n from worker_hour_rollups where site_id = $1", [site.siteId]);
+    expect(Number(n)).toBe(report.rollups?.hours);
+
+    // A window read from those rollups equals the fresh computation.
+    const win = `start=${new Date(floorHour(first)).toISOString()}&end=${new Date(to).toISOString()}`;
+    const cached = (await (await api(`/metrics/cache/worker/W1?${win}&populate=true`, { headers: site.auth })).json()) as Cached;
+    const fresh = (await (await api(`/metrics/worker/W1?${win}`, { headers: site.auth })).json()) as { metrics: unknown };
+    expect(cached).toMatchObject({ cached: false, stale: false, pending_recompute: false });
+    expect(cached.metrics).toEqual(fresh.metrics);
+
+    // Nothing left: the next pass builds nothing (or, should an hour have closed meanwhile, just it).
+    const again = (await (await api(`/metrics/recompute?site=${site.siteId}`, { method: "POST", headers: ADMIN })).json()) as typeof body;
+    expect(again.per_site[0].caught_up).toBe(true);
+    if (again.per_site[0].rollups !== null) expect(again.per_site[0].rollups).toMatchObject({ from: report.built_until, hours: 1 });
+  });
+});
+
+describe("cached windows a request reaches", () => {
+  it("recomputes the most recently computed ones and drops the rest", async () => {
+    const site = await newSite();
+    await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: "2026-03-02T10:00:00Z" }) });
+    // 55 closed one-hour factory windows from 2026-03-02T10:00 on, computed a minute apart (the
+    // latest window most recently), all before the late event below is posted.
+    await query(
+      `insert into metrics_cache (site_id, entity_type, entity_id, window_start, window_end, metrics, computed_at, format)
+       select $1, 'factory', $1, w, w + interval '1 hour', '{}', now() - make_interval(mins => 60 - i), $2
+       from generate_series(0, ${EAGER_CACHE_RECOMPUTES + 4}) i, lateral (select '2026-03-02T10:00:00Z'::timestamptz + make_interval(hours => i) as w) x`,
+      [site.siteId, CACHE_FORMAT],
+    );
+    // A new worker's first event, before windows already cached and closed: its time runs on to
+    // now, so it changes every one of them.
+    const sent = await postRecording(testEnv, site.auth, [event({ timestamp: "2026-03-02T09:30:00Z", worker_id: "W2", event_type: "idle" })]);
+    expect(sent.map((m) => m.entity_type).sort()).toEqual(["factory", "worker", "workstation"]);
+    const result = await deliver(testEnv, sent);
+    expect(result.explicitAcks).toHaveLength(sent.length);
+
+    const rows = await query<{ window_start: Date; events: number | null }>(
+      "select window_start, (metrics->>'events')::int as events from metrics_cache where site_id = $1 order by window_start",
+      [site.siteId],
+    );
+    // The 5 least recently computed (the earliest windows) are gone; the others hold real numbers.
+    expect(rows).toHaveLength(EAGER_CACHE_RECOMPUTES);
+    expect(new Date(rows[0].window_start).toISOString()).toBe("2026-03-02T15:00:00.000Z");
+    expect(rows.every((r) => r.events === 0)).toBe(true);
+    const [first] = rows;
+    const win = `start=${new Date(first.window_start).toISOString()}&end=${new Date(new Date(first.window_start).getTime() + 3_600_000).toISOString()}`;
+    const cached = (await (await api(`/metrics/cache/factory?${win}`, { headers: site.auth })).json()) as Cached;
+    const fresh = (await (await api(`/metrics/factory?${win}`, { headers: site.auth })).json()) as { metrics: unknown };
+    expect(cached).toMatchObject({ cached: true, stale: false, pending_recompute: false });
+    expect(cached.metrics).toEqual(fresh.metrics);
+    // A dropped window is computed again on its next read, from the rebuilt data.
+    const dropped = `start=2026-03-02T10:00:00Z&end=2026-03-02T11:00:00Z`;
+    expect((await api(`/metrics/cache/factory?${dropped}`, { headers: site.auth })).status).toBe(404);
+    const again = (await (await api(`/metrics/cache/factory?${dropped}&populate=true`, { headers: site.auth })).json()) as Cached;
+    const freshDropped = (await (await api(`/metrics/factory?${dropped}`, { headers: site.auth })).json()) as { metrics: unknown };
+    expect(again.metrics).toEqual(freshDropped.metrics);
   });
 });
