@@ -71,6 +71,15 @@ function logError(c: Context<AppEnv>, err: unknown, msg: string) {
   );
 }
 
+/** A handler for the methods a path does not take: 405 with the ones it does in `Allow`. */
+export const methodNotAllowed =
+  (...allowed: string[]) =>
+  (c: Context<AppEnv>): never => {
+    throw new ApiError(405, "method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(" or ")}.`, [], {
+      Allow: allowed.join(", "),
+    });
+  };
+
 export function notFound(c: Context<AppEnv>): Response {
   return c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404);
 }
