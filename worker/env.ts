@@ -16,6 +16,11 @@ export type Bindings = {
   RECOMPUTE: Queue<RecomputeMessage>;
   /** Per-site ingest rate limit (`[[ratelimits]]`); optional so a config without it still runs. */
   INGEST_RATE_LIMIT?: RateLimit;
+  /**
+   * Failed site-key checks per client address (`[[ratelimits]]`, worker/http/bad-key-throttle.ts);
+   * optional so a config without it still runs (then nothing is throttled).
+   */
+  AUTH_FAILURE_RATE_LIMIT?: RateLimit;
 };
 
 export type Variables = {
@@ -31,6 +36,8 @@ export type Variables = {
   /** The bearer key of an ingest request; which site it belongs to is checked with the write. */
   siteKey: string;
   siteId?: string;
+  /** Who is acting on an admin endpoint (set by requireAdmin), as recorded in admin_audit_log. */
+  actor?: string;
   /** The site a read request is allowed to see (set by requireSiteAccess). */
   site: { siteId: string; timeZone: string; maxStateSeconds: number };
 };

@@ -8,6 +8,12 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
+/**
+ * The actor recorded in admin_audit_log for a request with the admin token: one shared secret, so
+ * it names the credential, not a person; the request id leads to the request's logs.
+ */
+export const ADMIN_TOKEN_ACTOR = "admin-token";
+
 /** Admin endpoints need `Authorization: Bearer $ADMIN_TOKEN`; without ADMIN_TOKEN they are off. */
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const expected = c.env.ADMIN_TOKEN;
@@ -17,5 +23,6 @@ export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   // Compare digests so the comparison time does not depend on where the strings differ.
   const [a, b] = await Promise.all([sha256Hex(given), sha256Hex(expected)]);
   if (a !== b) throw new ApiError(401, "unauthorized", "The admin token is not valid.");
+  c.set("actor", ADMIN_TOKEN_ACTOR);
   await next();
 });

@@ -5,12 +5,13 @@ import { HTTPException } from "hono/http-exception";
 import { siteForKey } from "../../db/sites";
 import type { AppEnv } from "../env";
 import { bearerToken } from "../http/auth";
-import { ApiError } from "../http/errors";
+import { ApiError, methodNotAllowed } from "../http/errors";
+import { throttleBadIngestKeys } from "../http/bad-key-throttle";
 import { limitIngestPerSite } from "../http/rate-limit";
 import { mayHoldUnstorable, unstorableError, unstorablePath } from "../http/storable-text";
 import { parseJsonOnce, requireJson, validate } from "../http/validate";
 import { sendRecomputeRequests } from "../recompute/enqueue";
-import { bulkSchema, eventSchema, MAX_BULK_EVENTS, type Event } from "./event-schema";
+import { bulkSchema, checkExtraFields, eventSchema, MAX_BULK_EVENTS, type Event } from "./event-schema";
 import { sha256Hex } from "./event-id";
 import { ingestEvents, invalidKey } from "./ingest-events";
 
@@ -66,8 +67,11 @@ const limitEvents = createMiddleware<AppEnv>(async (c, next) => {
 
 async function store(c: Context<AppEnv>, events: Event[]) {
   const raw = await c.req.json<unknown>();
-  // Stored as raw_json, fields the schema does not know included: those are checked here.
-  const rawJson = JSON.stringify(Array.isArray(raw) ? raw : [raw]);
+  // Stored as raw_json, fields the schema does not know included: those are checked here, their
+  // depth first (serializing a value nested thousands deep would overflow the stack).
+  const rawEvents = (Array.isArray(raw) ? raw : [raw]) as Record<string, unknown>[];
+  checkExtraFields(rawEvents, Array.isArray(raw));
+  const rawJson = JSON.stringify(rawEvents);
   if (mayHoldUnstorable(rawJson)) {
     const bad = unstorablePath(raw);
     if (bad !== undefined) throw unstorableError(bad);
@@ -80,7 +84,10 @@ async function store(c: Context<AppEnv>, events: Event[]) {
 }
 
 export const ingestRoutes = new Hono<AppEnv>()
-  .use(requireSiteKey, unknownKeyFirst, limitBody, requireJson, limitIngestPerSite, parseJsonOnce)
+  // Registered first, so a wrong method is answered before the key or the body is looked at (HEAD
+  // is routed as GET).
+  .on(["GET", "PUT", "DELETE", "PATCH", "OPTIONS"], ["/", "/bulk"], methodNotAllowed("POST"))
+  .use(requireSiteKey, throttleBadIngestKeys, unknownKeyFirst, limitBody, requireJson, limitIngestPerSite, parseJsonOnce)
   .post("/", validate("json", eventSchema), async (c) => {
     const summary = await store(c, [c.req.valid("json")]);
     const [result] = summary.results;
