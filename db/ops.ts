@@ -15,9 +15,36 @@ export type Counts = {
   ingestion_log: { events: number; times_seen: number };
   recompute_requests: Record<string, number>;
   metrics_cache: number;
+  /** The site's recompute state; one per site (by site id) when no site is given, null for an unknown site. */
+  recompute_state: RecomputeState | RecomputeState[] | null;
 };
 
-/** Row counts for one site, or all sites when siteId is null. One round trip. */
+/** How far a site's rollups are built and what recompute work it still has open. */
+export type RecomputeState = {
+  site_id: string;
+  /** `rollup_state.built_until`: every hour before it is rolled up; null until the first build. */
+  rollup_built_until: string | null;
+  /** Requests with status pending or processing. */
+  open_requests: { total: number; pending: number; processing: number };
+  /** The open request created first (ties by id), or null when there is none. */
+  oldest_open_request: {
+    id: number;
+    entity_type: string;
+    entity_id: string;
+    status: string;
+    created_at: string;
+    window_start: string;
+    window_end: string;
+  } | null;
+};
+
+// json_build_object writes timestamps in the session's time zone; the API answers ISO 8601 in UTC.
+const iso = (t: string | null) => (t === null ? null : new Date(t).toISOString());
+
+/**
+ * Row counts for one site, or all sites when siteId is null, and the recompute state of that site
+ * (of each site). One round trip.
+ */
 export async function counts(db: Database, siteId: string | null): Promise<Counts> {
   const site = (col: string) => sql`(${siteId}::text is null or ${sql.raw(col)} = ${siteId}::text)`;
   const { rows } = await db.execute<{ counts: Counts }>(sql`
@@ -38,10 +65,42 @@ export async function counts(db: Database, siteId: string | null): Promise<Count
         select json_object_agg(status, n) from (
           select status, count(*) as n from recompute_requests where ${site("site_id")} group by status
         ) t), '{}'::json),
-      'metrics_cache', (select count(*) from metrics_cache where ${site("site_id")})
+      'metrics_cache', (select count(*) from metrics_cache where ${site("site_id")}),
+      'recompute_state', (
+        select coalesce(json_agg(json_build_object(
+          'site_id', s.site_id,
+          'rollup_built_until', r.built_until,
+          'open_requests', json_build_object('total', o.pending + o.processing, 'pending', o.pending, 'processing', o.processing),
+          'oldest_open_request', case when oldest.id is not null then json_build_object(
+            'id', oldest.id, 'entity_type', oldest.entity_type, 'entity_id', oldest.entity_id, 'status', oldest.status,
+            'created_at', oldest.created_at, 'window_start', oldest.window_start, 'window_end', oldest.window_end) end
+        ) order by s.site_id collate "C"), '[]'::json)
+        from sites s
+        left join rollup_state r on r.site_id = s.site_id
+        cross join lateral (
+          select count(*) filter (where q.status = 'pending') as pending, count(*) filter (where q.status = 'processing') as processing
+          from recompute_requests q where q.site_id = s.site_id and q.status in ('pending', 'processing')
+        ) o
+        left join lateral (
+          select q.id, q.entity_type, q.entity_id, q.status, q.created_at, q.window_start, q.window_end
+          from recompute_requests q where q.site_id = s.site_id and q.status in ('pending', 'processing')
+          order by q.created_at, q.id limit 1
+        ) oldest on true
+        where ${site("s.site_id")})
     ) as counts
   `);
-  return rows[0].counts;
+  const { recompute_state, ...rest } = rows[0].counts as Omit<Counts, "recompute_state"> & { recompute_state: RecomputeState[] };
+  const states = recompute_state.map((st) => ({
+    ...st,
+    rollup_built_until: iso(st.rollup_built_until),
+    oldest_open_request: st.oldest_open_request && {
+      ...st.oldest_open_request,
+      created_at: iso(st.oldest_open_request.created_at)!,
+      window_start: iso(st.oldest_open_request.window_start)!,
+      window_end: iso(st.oldest_open_request.window_end)!,
+    },
+  }));
+  return { ...rest, recompute_state: siteId === null ? states : (states[0] ?? null) };
 }
 
 /** Requests not yet done (oldest first, at most `limit`), and how many there are in all. */

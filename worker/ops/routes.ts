@@ -52,6 +52,8 @@ export const opsRoutes = new Hono<AppEnv>()
     await sendRecomputeRequests(c, recompute);
     return c.json(result, 201);
   })
+  // Row counts, and the rollup watermark and open recompute requests of the site (of each site,
+  // as a list, without ?site=): whether late data is still being worked through.
   .get("/debug/counts", requireAdmin, validate("query", siteFilter), async (c) => {
     const { db } = await c.get("db")();
     return c.json(await counts(db, c.req.valid("query").site ?? null));
