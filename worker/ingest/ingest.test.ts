@@ -280,6 +280,20 @@ describe("late events", () => {
     expect(await query("select 1 from metrics_cache where site_id = $1 and entity_id = '*'", [site.siteId])).toEqual([]);
   });
 
+  it("refuses a reset camera clock (2000-01-01) on a site created with the default history start", async () => {
+    const siteId = `hist${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    const created = await api("/sites", { method: "POST", headers: ADMIN, json: { site_id: siteId, name: "Default history" } });
+    expect(created.status).toBe(201);
+    const auth = { authorization: `Bearer ${((await created.json()) as { site_key: string }).site_key}` };
+    const reset = await post("/events", auth, event({ timestamp: "2000-01-01T00:00:07Z" }));
+    expect(reset.status).toBe(422);
+    expect(((await reset.json()) as ErrorBody).error).toMatchObject({ code: "before_site_history", details: [{ path: "timestamp" }] });
+    // A year of history is accepted.
+    const old = await post("/events", auth, event({ timestamp: new Date(Date.now() - 360 * 86_400_000).toISOString() }));
+    expect(old.status).toBe(201);
+    expect(await storedCount(siteId)).toBe(1);
+  });
+
   it("refuses a batch reaching before the site's history start with 422, storing none of it", async () => {
     const site = await newSite();
     const res = await post("/events/bulk", site.auth, [event({ timestamp: "2026-03-02T10:00:00Z" }), event({ timestamp: "2019-12-31T23:59:59Z" })]);
