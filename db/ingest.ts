@@ -59,9 +59,11 @@ type OutcomeRow = {
  *
  * `is_late` marks an event older than the newest stored for its worker/workstation pair. What a new
  * event changes is derived from the data: a state event takes over the worker's time from its own
- * timestamp up to the worker's next stored state event (or, when there is none, up to now), so
- * every hour of that span changes for the worker, for its workstation, for the workstation of the
- * stored event whose interval it cuts, and for the factory; a product_count changes its own hour.
+ * timestamp up to the worker's next stored state event, and at most for max_state_seconds when a
+ * stored state event precedes it (after that the time is unknown either way); the worker's first
+ * state event changes everything up to the next one, or up to now when there is none. Every hour
+ * of that span changes for the worker, for its workstation, for the workstation of the stored event
+ * whose interval it cuts, and for the factory; a product_count changes its own hour.
  * Only changes that something already computed could miss are requested: an event older than its
  * worker's newest stored one, or reaching into hours whose rollups are built, or into a closed
  * window already cached (a window that had ended when it was computed is never refreshed on its
@@ -175,22 +177,29 @@ export async function ingestBatch(
     ),
     -- Materialized so the look-ups below run for these few rows only, not for the whole batch.
     changed as materialized (
-      select i.*
+      select i.*, a.max_state_seconds
       from inserted i
       join allowed a on a.site_id = i.site_id
       left join worker_heads wh on wh.worker_id = i.worker_id
-      where i.ts < wh.last_ts or i.ts < a.built_until or i.ts < a.closed_until
+      -- (a worker's events dated in the future by a clock running ahead count up to now only)
+      where i.ts < wh.last_ts and i.ts < now() or i.ts < a.built_until or i.ts < a.closed_until
     ),
     spans as (
       select e.entity_type, e.entity_id,
              min(date_trunc('hour', i.ts, 'UTC')) as window_start,
              max(greatest(
                date_trunc('hour', i.ts, 'UTC') + interval '1 hour',
-               case when i.event_type = 'product_count' then null
-                    -- up to the hour holding the next state event's start (it starts an hour of its own)
-                    when nxt.ts is not null then date_trunc('hour', nxt.ts - interval '1 microsecond', 'UTC') + interval '1 hour'
-                    -- the worker's newest: its interval runs on until now
-                    else date_trunc('hour', greatest(i.ts, now()), 'UTC') + interval '1 hour' end)) as window_end
+               -- the end of the hour holding the last changed instant
+               date_trunc('hour', (case
+                 when i.event_type = 'product_count' then i.ts
+                 -- After a stored state event the time up to the next one changes only until the
+                 -- cap: from ts + max_state_seconds on it is unknown with or without this event.
+                 when prev.workstation_id is not null
+                   then least(coalesce(nxt.ts, 'infinity'), i.ts + make_interval(secs => i.max_state_seconds))
+                 -- The worker's first state event: time before it was not counted at all, so it
+                 -- changes everything up to the next one, or up to now when there is none.
+                 else coalesce(nxt.ts, greatest(i.ts, now()))
+               end) - interval '1 microsecond', 'UTC') + interval '1 hour')) as window_end
       from changed i
       -- The stored state event whose interval this one cuts (of those tied on its timestamp, the
       -- last in (ts, event_id) order): its workstation loses the time. Stored events only: the
@@ -221,7 +230,9 @@ export async function ingestBatch(
       from spans w cross join allowed a
       order by 2, 3
       -- A pending request of the entity takes the new span in; it is announced again only when
-      -- widened (otherwise its message is still on its way).
+      -- widened (otherwise its message is still on its way). The conflict is decided on the latest
+      -- committed row, not this statement's snapshot: a request a consumer claimed meanwhile is no
+      -- longer pending, and a new one is made (its rebuild may not have seen this batch).
       on conflict (site_id, entity_type, entity_id) where status = 'pending' do update
         set window_start = least(q.window_start, excluded.window_start),
             window_end = greatest(q.window_end, excluded.window_end)

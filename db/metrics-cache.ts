@@ -51,7 +51,10 @@ export async function lookupCache(db: Database, key: CacheKey): Promise<CacheLoo
         select 1 from recompute_requests r
         where r.site_id = k.site_id and r.status in ('pending', 'processing')
           and r.window_start < k.window_end and r.window_end > k.window_start
-          and (k.entity_type = 'factory' or k.entity_id = ${ALL_ENTITIES}
+          -- A workstation's time depends on every worker there: a request of another worker's
+          -- batch may have missed it (two concurrent batches each see only their own event), so
+          -- like the factory it depends on any request of the site.
+          and (k.entity_type in ('factory', 'workstation') or k.entity_id = ${ALL_ENTITIES}
                or (r.entity_type = k.entity_type and r.entity_id = k.entity_id))
       ) as pending
     from k
@@ -146,7 +149,10 @@ export async function evictBeyondLimit(db: Database, siteId: string | null, limi
   return rows[0]?.n ?? 0;
 }
 
-/** Cached windows of a site that overlap [start, end) and depend on the given entity, most recently computed first. */
+/**
+ * Cached windows of a site that overlap [start, end) and depend on the given entity (factory and
+ * workstation entries depend on every request, as in lookupCache), most recently computed first.
+ */
 export async function cachedKeysOverlapping(
   db: Database,
   siteId: string,
@@ -161,7 +167,7 @@ export async function cachedKeysOverlapping(
                 ${sql.param(ranges.map((r) => r.end.toISOString()))}::timestamptz[])
       as r(entity_type, entity_id, window_start, window_end)
       where c.window_start < r.window_end and c.window_end > r.window_start
-        and (c.entity_type = 'factory' or (c.entity_type = r.entity_type and c.entity_id in (r.entity_id, ${ALL_ENTITIES}))))
+        and (c.entity_type in ('factory', 'workstation') or (c.entity_type = r.entity_type and c.entity_id in (r.entity_id, ${ALL_ENTITIES}))))
     order by c.computed_at desc
   `);
   return rows.map((r) => ({

@@ -71,15 +71,16 @@ export const migrations: BundledMigration[] = [
   },
   {
     "tag": "0006_late_data_ranges_and_site_admin",
-    "folderMillis": 1796290281455,
-    "hash": "edd3928e99dd1c1d5aca8303a2a3a5708cfcab67df08fcfb8012f89cd166352e",
+    "folderMillis": 1796293761387,
+    "hash": "4ffec2cd622cc68bfb0d1d96c1dfcb25cac62d773ee439f5051fd4f424fb6ce1",
     "statements": [
       "CREATE TABLE \"admin_audit_log\" (\n\t\"id\" bigserial PRIMARY KEY NOT NULL,\n\t\"at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"actor\" text NOT NULL,\n\t\"action\" text NOT NULL,\n\t\"site_id\" text,\n\t\"request_id\" text,\n\t\"details\" jsonb DEFAULT '{}'::jsonb NOT NULL\n);",
-      "DROP INDEX \"recompute_requests_pending_uq\";",
       "ALTER TABLE \"sites\" ADD COLUMN \"history_start\" timestamp with time zone DEFAULT now() - interval '366 days' NOT NULL;",
+      "-- Existing sites: a year before they were created, or their oldest event if that is older.\nUPDATE \"sites\" s SET \"history_start\" = least(s.created_at - interval '366 days', coalesce((SELECT min(e.ts) FROM events e WHERE e.site_id = s.site_id), s.created_at));",
       "CREATE INDEX \"admin_audit_log_site_at_idx\" ON \"admin_audit_log\" USING btree (\"site_id\",\"at\");",
       "CREATE INDEX \"metrics_cache_site_end_idx\" ON \"metrics_cache\" USING btree (\"site_id\",\"window_end\");",
-      "-- One pending request per entity from now on: merge the windows of any duplicates into the oldest.\nWITH merged AS (\n\tSELECT site_id, entity_type, entity_id, min(id) AS keep, min(window_start) AS ws, max(window_end) AS we\n\tFROM recompute_requests WHERE status = 'pending' GROUP BY 1, 2, 3 HAVING count(*) > 1\n), closed AS (\n\tUPDATE recompute_requests r SET status = 'done', updated_at = now()\n\tFROM merged m\n\tWHERE r.status = 'pending' AND r.site_id = m.site_id AND r.entity_type = m.entity_type AND r.entity_id = m.entity_id AND r.id <> m.keep\n)\nUPDATE recompute_requests r SET window_start = m.ws, window_end = m.we FROM merged m WHERE r.id = m.keep;",
+      "-- One pending request per entity from now on: merge the windows of any duplicates into the oldest\n-- (the lock keeps a worker of the previous release from adding one before the index exists).\nLOCK TABLE recompute_requests IN SHARE ROW EXCLUSIVE MODE;",
+      "WITH merged AS (\n\tSELECT site_id, entity_type, entity_id, min(id) AS keep, min(window_start) AS ws, max(window_end) AS we\n\tFROM recompute_requests WHERE status = 'pending' GROUP BY 1, 2, 3 HAVING count(*) > 1\n), closed AS (\n\tUPDATE recompute_requests r SET status = 'done', updated_at = now()\n\tFROM merged m\n\tWHERE r.status = 'pending' AND r.site_id = m.site_id AND r.entity_type = m.entity_type AND r.entity_id = m.entity_id AND r.id <> m.keep\n)\nUPDATE recompute_requests r SET window_start = m.ws, window_end = m.we FROM merged m WHERE r.id = m.keep;",
       "CREATE UNIQUE INDEX \"recompute_requests_pending_entity_uq\" ON \"recompute_requests\" USING btree (\"site_id\",\"entity_type\",\"entity_id\") WHERE status = 'pending';"
     ]
   }

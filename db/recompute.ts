@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { Database } from "./client";
+import { driverError, type Database } from "./client";
 import type { RecomputeRow } from "./ingest";
 
 export type ClaimedRequest = RecomputeRow & { attempts: number };
@@ -104,9 +104,9 @@ export async function completeRequests(db: Database, ids: number[]): Promise<voi
 
 /**
  * Returns failed requests to `pending` for another try, or to `failed` after maxAttempts. An entity
- * has at most one pending request (the coalescing key), so when one is already pending, or several
- * of the failed ones are of the same entity, their windows are merged into that one request and the
- * others are closed as `done`.
+ * has at most one pending request (the coalescing key): when one is pending, the failed windows are
+ * merged into it and the failed requests closed as `done`; otherwise the oldest failed request of
+ * the entity carries the merged window and the others are closed.
  */
 export async function failRequests(
   db: Database,
@@ -115,6 +115,17 @@ export async function failRequests(
   maxAttempts: number,
 ): Promise<{ id: number; status: string; attempts: number }[]> {
   if (ids.length === 0) return [];
+  try {
+    return await failRequestsOnce(db, ids, error, maxAttempts);
+  } catch (err) {
+    // An ingest batch made a pending request for one of the entities after this statement's
+    // snapshot: once more, now seeing it.
+    if ((driverError(err) as { code?: string })?.code !== "23505") throw err;
+    return failRequestsOnce(db, ids, error, maxAttempts);
+  }
+}
+
+async function failRequestsOnce(db: Database, ids: number[], error: string, maxAttempts: number) {
   const { rows } = await db.execute<{ id: string; status: string; attempts: number }>(sql`
     with t as (
       select r.id, r.site_id, r.entity_type, r.entity_id, r.window_start, r.window_end, r.attempts,
@@ -125,29 +136,34 @@ export async function failRequests(
       where r.id = any(${sql.param(ids)}::bigint[]) and r.status = 'processing'
       for update of r
     ),
-    -- per entity, the request that carries the retry: the pending one if any, else the oldest failed
     keep as (
-      select site_id, entity_type, entity_id, coalesce(min(pending_id), min(id)) as id,
+      select site_id, entity_type, entity_id, min(pending_id) as pending_id, min(id) as first_id,
              min(window_start) as window_start, max(window_end) as window_end
       from t where attempts < ${maxAttempts}
       group by 1, 2, 3
     ),
+    -- The update re-reads the row: one a consumer claimed meanwhile is not widened (and not listed).
     widened as (
       update recompute_requests o
       set window_start = least(o.window_start, k.window_start), window_end = greatest(o.window_end, k.window_end)
-      from keep k where o.id = k.id and o.status = 'pending'
+      from keep k where o.id = k.pending_id and o.status = 'pending'
+      returning o.id
+    ),
+    carrier as (
+      select k.*, case when k.pending_id in (select id from widened) then k.pending_id else k.first_id end as carrier_id
+      from keep k
     )
     update recompute_requests r
     set status = case
           when t.attempts >= ${maxAttempts} then 'failed'
-          when k.id = r.id then 'pending'
+          when c.carrier_id = r.id then 'pending'
           else 'done' end,
-        window_start = case when k.id = r.id then k.window_start else r.window_start end,
-        window_end = case when k.id = r.id then k.window_end else r.window_end end,
+        window_start = case when c.carrier_id = r.id then c.window_start else r.window_start end,
+        window_end = case when c.carrier_id = r.id then c.window_end else r.window_end end,
         error = ${error.slice(0, 2000)},
         updated_at = now()
     from t
-    left join keep k on k.site_id = t.site_id and k.entity_type = t.entity_type and k.entity_id = t.entity_id
+    left join carrier c on c.site_id = t.site_id and c.entity_type = t.entity_type and c.entity_id = t.entity_id
     where r.id = t.id
     returning r.id, r.status, r.attempts
   `);

@@ -141,6 +141,12 @@ export const recomputeRequests = pgTable(
     uniqueIndex("recompute_requests_pending_entity_uq")
       .on(t.siteId, t.entityType, t.entityId)
       .where(sql`status = 'pending'`),
+    // The key a worker of the previous release names in its ON CONFLICT: kept for one release so
+    // that worker can still ingest while a deploy is under way (migrations run first). Remove it in
+    // the next one.
+    uniqueIndex("recompute_requests_pending_uq")
+      .on(t.siteId, t.entityType, t.entityId, t.windowStart, t.windowEnd)
+      .where(sql`status = 'pending'`),
     index("recompute_requests_status_idx").on(t.status, t.updatedAt),
     check("recompute_requests_entity_type_ck", sql`${t.entityType} in ('worker', 'workstation', 'factory')`),
     check("recompute_requests_status_ck", sql`${t.status} in ('pending', 'processing', 'done', 'failed')`),

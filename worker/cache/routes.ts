@@ -59,7 +59,8 @@ async function respond(c: Context<AppEnv>, entityType: EntityType, entityId: str
   // numbers: a reader that may populate gets them computed now, as on a miss.
   if (hit && !(outdated && q.populate)) {
     const stale = hit.pendingRecompute || outdated;
-    if (live && age > REVALIDATE_SECONDS * 1000 && q.populate) {
+    // (Not while a recompute is pending: the rollups are behind, and that recompute rewrites the entry.)
+    if (live && age > REVALIDATE_SECONDS * 1000 && q.populate && !pendingRecompute) {
       const refresh = computeEntry(db, site, key, now, builtUntil).then((m) => (m === null ? undefined : writeCache(db, key, m, now)));
       c.get("defer")("cache refresh", refresh);
     }
@@ -78,12 +79,16 @@ async function respond(c: Context<AppEnv>, entityType: EntityType, entityId: str
   }
   const metrics = await computeEntry(db, site, key, now, builtUntil);
   if (metrics === null) throw new ApiError(404, `${entityType}_not_found`, `This site has no ${entityType} ${entityId}.`);
-  // The caller has its numbers; storing them (tens of kB of jsonb) need not delay the answer.
-  const write = writeCache(db, key, metrics, now);
-  c.get("defer")(
-    "cache write",
-    Math.random() * BOUND_CHECK_EVERY < 1 ? write.then(() => evictBeyondLimit(db, site.siteId, MAX_CACHE_ENTRIES_PER_SITE)) : write,
-  );
+  // The caller has its numbers; storing them (tens of kB of jsonb) need not delay the answer. Not
+  // while a recompute is pending: these numbers come from rollups it has yet to rebuild, and it may
+  // have looked for the entries to recompute before this one is written.
+  if (!pendingRecompute) {
+    const write = writeCache(db, key, metrics, now);
+    c.get("defer")(
+      "cache write",
+      Math.random() * BOUND_CHECK_EVERY < 1 ? write.then(() => evictBeyondLimit(db, site.siteId, MAX_CACHE_ENTRIES_PER_SITE)) : write,
+    );
+  }
   return c.json({
     site_id: site.siteId,
     window: { start: q.start.toISOString(), end: q.end.toISOString() },

@@ -111,7 +111,7 @@ export async function runRecomputePass(
       { entityType: "workstation", entityId: ALL_ENTITIES },
     ].map((k) => ({ ...k, siteId: site.siteId, windowStart: day.start, windowEnd: day.end }) as CacheKey);
     for (const key of keys) {
-      await writeCache(db, key, await computeEntry(db, site, key, opts.now, watermark), stampAfterRebuild(opts.now));
+      await writeCache(db, key, await computeEntry(db, site, key, opts.now, watermark), stampAfterRebuild(opts.now, key.windowEnd));
       summary.cache_entries_refreshed++;
       r.cache_entries_refreshed++;
     }

@@ -18,7 +18,12 @@ export const EAGER_CACHE_RECOMPUTES = 50;
  * that recomputed the same entry from rollups this pass was still rebuilding has a later `now` than
  * the pass; stamped with the pass's `now`, the correct entry would lose to that one.
  */
-export const stampAfterRebuild = (now: Date) => new Date(Math.max(now.getTime(), Date.now()));
+export const stampAfterRebuild = (now: Date, windowEnd: Date) => {
+  const stamp = Math.max(now.getTime(), Date.now());
+  // A window still open at `now` must stay live (refreshed on read): stamped at or after its end it
+  // would pass for closed, with numbers that stop at `now`.
+  return new Date(now < windowEnd ? Math.min(stamp, windowEnd.getTime() - 1) : stamp);
+};
 
 /** Merges overlapping or touching ranges so each hour is rebuilt once per run. */
 export function mergeRanges(ranges: Range[]): Range[] {
@@ -70,7 +75,7 @@ export async function processSiteRequests(db: Database, siteId: string, requests
   // does not grow with the cache.
   for (const key of keys.slice(0, EAGER_CACHE_RECOMPUTES)) {
     const metrics = await computeEntry(db, site, key, now, watermark);
-    if (metrics !== null) await writeCache(db, key, metrics, stampAfterRebuild(now));
+    if (metrics !== null) await writeCache(db, key, metrics, stampAfterRebuild(now, key.windowEnd));
   }
   await dropCacheKeys(db, keys.slice(EAGER_CACHE_RECOMPUTES));
   return { rebuiltHours, cacheEntries: keys.length };

@@ -7,7 +7,7 @@ import type { Bindings } from "../env";
 import worker from "../index";
 import { CACHE_FORMAT } from "../../db/metrics-cache";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "./apply";
-import { EAGER_CACHE_RECOMPUTES } from "./process";
+import { EAGER_CACHE_RECOMPUTES, stampAfterRebuild } from "./process";
 
 type Cached = { cached: boolean; stale: boolean; pending_recompute: boolean; computed_at: string; metrics: Record<string, unknown> };
 
@@ -285,5 +285,63 @@ describe("cached windows a request reaches", () => {
     const again = (await (await api(`/metrics/cache/factory?${dropped}&populate=true`, { headers: site.auth })).json()) as Cached;
     const freshDropped = (await (await api(`/metrics/factory?${dropped}`, { headers: site.auth })).json()) as { metrics: unknown };
     expect(again.metrics).toEqual(freshDropped.metrics);
+  });
+});
+
+describe("while a recompute is pending", () => {
+  it("flags any workstation's cached window it overlaps, and does not store a miss computed from the old rollups", async () => {
+    const site = await newSite();
+    await shift(site);
+    // S2 is not where the late event below happens; a concurrent batch of another camera could
+    // still have moved time there, so its entries count as behind too.
+    await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: "2026-03-02T11:00:00Z", workstation_id: "S2" }) });
+    await api(`/metrics/recompute?site=${site.siteId}`, { method: "POST", headers: ADMIN });
+    const s2 = await fetchWith(testEnv, `/metrics/cache/workstation/S2?${DAY}&populate=true`, { headers: site.auth });
+    expect(await s2.json()).toMatchObject({ cached: false, stale: false });
+    const sent = await postRecording(testEnv, site.auth, [event({ timestamp: "2026-03-02T08:40:00Z", event_type: "idle" })]);
+    expect(sent.map((m) => `${m.entity_type}:${m.entity_id}`).sort()).toEqual([`factory:${site.siteId}`, "worker:W1", "workstation:S1"]);
+    const flagged = (await (await api(`/metrics/cache/workstation/S2?${DAY}`, { headers: site.auth })).json()) as Cached;
+    expect(flagged).toMatchObject({ cached: true, stale: true, pending_recompute: true });
+
+    const miss = await fetchWith(testEnv, `/metrics/cache/worker/W1?${DAY}&populate=true`, { headers: site.auth });
+    expect(await miss.json()).toMatchObject({ cached: false, stale: true, pending_recompute: true });
+    expect(await query("select 1 from metrics_cache where site_id = $1 and entity_type = 'worker' and entity_id = 'W1'", [site.siteId])).toEqual([]);
+
+    await deliver(testEnv, sent);
+    const after = (await (await api(`/metrics/cache/workstation/S2?${DAY}`, { headers: site.auth })).json()) as Cached;
+    expect(after).toMatchObject({ cached: true, stale: false, pending_recompute: false });
+  });
+
+  it("a failed request merges into the entity's pending one, and the retry covers both windows", async () => {
+    const site = await newSite();
+    await shift(site);
+    await postRecording(testEnv, site.auth, [event({ timestamp: "2026-03-02T08:10:00Z", event_type: "idle" })]);
+    const [first] = await query<{ id: string }>("select id from recompute_requests where site_id = $1 and entity_type = 'worker'", [site.siteId]);
+    const conn = await connect({ databaseUrl: testEnv.DATABASE_URL, localProxy: testEnv.NEON_LOCAL_PROXY });
+    try {
+      expect((await claimRequests(conn.db, [Number(first.id)])).claimed).toHaveLength(1);
+      // While it is being processed, a later batch makes a new pending request for W1.
+      await postRecording(testEnv, site.auth, [event({ timestamp: "2026-03-02T10:10:00Z", event_type: "idle" })]);
+      const [failed] = await failRequests(conn.db, [Number(first.id)], "boom", MAX_ATTEMPTS);
+      expect(failed).toMatchObject({ id: Number(first.id), status: "done" });
+    } finally {
+      await conn.close();
+    }
+    const open = await query<{ window_start: Date; window_end: Date }>(
+      "select window_start, window_end from recompute_requests where site_id = $1 and entity_type = 'worker' and status = 'pending'",
+      [site.siteId],
+    );
+    expect(open.map((r) => [new Date(r.window_start).toISOString(), new Date(r.window_end).toISOString()])).toEqual([
+      ["2026-03-02T08:00:00.000Z", "2026-03-02T11:00:00.000Z"],
+    ]);
+  });
+
+  it("a window still open when recomputed keeps a stamp before its end (it stays live)", () => {
+    const now = new Date("2026-03-02T09:59:58Z");
+    const end = new Date("2026-03-02T10:00:00Z");
+    expect(stampAfterRebuild(now, end).getTime()).toBeLessThan(end.getTime());
+    expect(stampAfterRebuild(now, end).getTime()).toBeGreaterThanOrEqual(now.getTime());
+    const closed = new Date("2026-03-02T09:00:00Z");
+    expect(stampAfterRebuild(now, closed).getTime()).toBeGreaterThanOrEqual(now.getTime());
   });
 });
