@@ -204,10 +204,19 @@ export async function ingestBatch(
       -- The stored state event whose interval this one cuts (of those tied on its timestamp, the
       -- last in (ts, event_id) order): its workstation loses the time. Stored events only: the
       -- snapshot, which is what the metrics computed so far saw.
+      -- Two steps, each an index probe whatever the statistics say: the latest timestamp, then the
+      -- last id among the events at it. (One ORDER BY ts DESC, event_id DESC LIMIT 1 sorts every
+      -- earlier event of the worker when the planner has no statistics yet: quadratic ingest.)
       left join lateral (
         select p.workstation_id from events p
-        where p.site_id = i.site_id and p.worker_id = i.worker_id and p.event_type <> 'product_count' and p.ts <= i.ts
-        order by p.ts desc, p.event_id collate "C" desc
+        where p.site_id = i.site_id and p.worker_id = i.worker_id and p.event_type <> 'product_count'
+          and p.ts = (
+            select l.ts from events l
+            where l.site_id = i.site_id and l.worker_id = i.worker_id and l.event_type <> 'product_count' and l.ts <= i.ts
+            order by l.ts desc
+            limit 1
+          )
+        order by p.event_id collate "C" desc
         limit 1
       ) prev on i.event_type <> 'product_count'
       -- The worker's next stored state event: where this one's interval ends at the latest.

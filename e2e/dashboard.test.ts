@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { FactoryMetrics, WorkerMetrics } from "../worker/metrics/schemas";
 import type { DriftResponse } from "../worker/models/schemas";
+import type { TimelineResponse, WorkerTimelineResponse } from "../worker/timeline/schemas";
 import { resolveWindow } from "../app/lib/window";
 import { baselineBefore, versionLabel } from "../app/lib/drift";
 import { formatNumber } from "../app/lib/format";
@@ -23,14 +24,17 @@ const TEST = { timeout: 90_000 };
 
 let stack: E2eStack;
 let browser: Browser;
-const consoleErrors: string[] = [];
+/** Console errors and uncaught exceptions per page, from its first load through every navigation. */
+const consoleErrors = new WeakMap<Page, string[]>();
 
 async function open(path: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const errors: string[] = [];
+  consoleErrors.set(page, errors);
   page.on("console", (m) => {
-    if (m.type() === "error") consoleErrors.push(`${path}: ${m.text()}`);
+    if (m.type() === "error") errors.push(`${page.url()}: ${m.text()}`);
   });
-  page.on("pageerror", (e) => consoleErrors.push(`${path}: ${e.message}`));
+  page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
   await page.goto(`${stack.appUrl}${path}`);
   // Clicks before hydration would be lost: the app marks <html data-hydrated> once it is interactive.
   await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
@@ -38,9 +42,37 @@ async function open(path: string): Promise<Page> {
   return page;
 }
 
-/** The API's cached numbers for the window the dashboard resolves from the same query string. */
-async function apiFor<T>(path: string, search: string): Promise<Cached<T>> {
-  const w = resolveWindow(new URLSearchParams(search), stack.timeZone, new Date());
+/** Closes a page after checking it logged no console error and threw nothing, whatever ran before it. */
+async function close(page: Page): Promise<void> {
+  const errors = consoleErrors.get(page) ?? [];
+  await page.close();
+  assert.deepEqual(errors, [], "console errors on the page");
+}
+
+/**
+ * The instant the page's loader resolved its window at, from the router's loader data. Windows
+ * such as "yesterday" are resolved against it: the test's own clock, read later, may already be
+ * past midnight in the site's zone and name another day.
+ */
+async function asOf(page: Page): Promise<Date> {
+  const iso = await page.evaluate(() => {
+    type Data = Record<string, { window?: { asOf: string | Date } } | null>;
+    const data = (window as unknown as { __remixRouter: { state: { loaderData: Data } } }).__remixRouter.state.loaderData;
+    const w = Object.values(data).find((d) => d?.window?.asOf)?.window;
+    return w ? new Date(w.asOf).toISOString() : null;
+  });
+  assert.ok(iso, "the page's loader data holds its window");
+  return new Date(iso);
+}
+
+/** The window `page` resolved from the query string, as of the page's own instant. */
+async function windowOf(page: Page, search: string) {
+  return resolveWindow(new URLSearchParams(search), stack.timeZone, await asOf(page));
+}
+
+/** The API's cached numbers for the window the page shows, resolved from the same query string. */
+async function apiFor<T>(page: Page, path: string, search: string): Promise<Cached<T>> {
+  const w = await windowOf(page, search);
   return stack.api<Cached<T>>(path, { start: w.start.toISOString(), end: w.end.toISOString(), populate: "true" });
 }
 
@@ -60,8 +92,8 @@ after(async () => {
 describe("dashboard", () => {
   it("shows yesterday's factory figures, charts and tables as the API computes them", TEST, async () => {
     const page = await open("/?window=yesterday");
-    const factory = await apiFor<FactoryMetrics>("/metrics/cache/factory", "window=yesterday");
-    const workers = await apiFor<WorkerMetrics[]>("/metrics/cache/workers", "window=yesterday");
+    const factory = await apiFor<FactoryMetrics>(page, "/metrics/cache/factory", "window=yesterday");
+    const workers = await apiFor<WorkerMetrics[]>(page, "/metrics/cache/workers", "window=yesterday");
     assert.ok(factory.metrics.units > 0, "the seed put units into yesterday");
 
     assert.equal(await page.getByTestId("kpi-units").locator(".kpi-value").innerText(), formatNumber(factory.metrics.units));
@@ -85,7 +117,7 @@ describe("dashboard", () => {
     const expected = [...workers.metrics].sort((a, b) => b.units - a.units).map((w) => formatNumber(w.units));
     assert.deepEqual(shown, expected);
     assert.equal(await page.getByTestId("workers-table").locator('th[aria-sort="descending"]').count(), 1);
-    await page.close();
+    await close(page);
   });
 
   it("changes the URL and the data with the window picker", TEST, async () => {
@@ -95,28 +127,28 @@ describe("dashboard", () => {
     await page.locator('a[data-window="7d"]').click();
     await page.waitForURL(/window=7d/);
     await page.waitForFunction((b) => document.querySelector('[data-testid="window-range"]')?.textContent !== b, before);
-    const week = await apiFor<FactoryMetrics>("/metrics/cache/factory", "window=7d");
+    const week = await apiFor<FactoryMetrics>(page, "/metrics/cache/factory", "window=7d");
     assert.ok(week.metrics.units > 0);
     assert.equal(await page.getByTestId("kpi-units").locator(".kpi-value").innerText(), formatNumber(week.metrics.units));
 
     // A custom range of the two seeded days.
-    const w = resolveWindow(new URLSearchParams("window=yesterday"), stack.timeZone, new Date());
-    const t = resolveWindow(new URLSearchParams("window=today"), stack.timeZone, new Date());
+    const w = await windowOf(page, "window=yesterday");
+    const t = await windowOf(page, "window=today");
     await page.locator('input[name="from"]').fill(w.from);
     await page.locator('input[name="to"]').fill(t.to);
     await page.getByRole("button", { name: "Show range" }).click();
     await page.waitForURL(new RegExp(`window=custom&from=${w.from}&to=${t.to}`));
-    const range = await apiFor<FactoryMetrics>("/metrics/cache/factory", `window=custom&from=${w.from}&to=${t.to}`);
+    const range = await apiFor<FactoryMetrics>(page, "/metrics/cache/factory", `window=custom&from=${w.from}&to=${t.to}`);
     await page.waitForFunction(
       (units) => document.querySelector('[data-testid="kpi-units"] .kpi-value')?.textContent === units,
       formatNumber(range.metrics.units),
     );
-    await page.close();
+    await close(page);
   });
 
   it("downloads the workers table as CSV", TEST, async () => {
     const page = await open("/?window=yesterday");
-    const workers = await apiFor<WorkerMetrics[]>("/metrics/cache/workers", "window=yesterday");
+    const workers = await apiFor<WorkerMetrics[]>(page, "/metrics/cache/workers", "window=yesterday");
     const [download] = await Promise.all([
       page.waitForEvent("download"),
       page.getByTestId("workers-table").getByRole("link", { name: "Download CSV" }).click(),
@@ -128,35 +160,46 @@ describe("dashboard", () => {
     const w1 = csv.find((l) => l.startsWith("W1,"))!.split(",");
     const units = csv[0].split(",").indexOf("Units");
     assert.equal(Number(w1[units]), workers.metrics.find((w) => w.worker_id === "W1")!.units);
-    await page.close();
+    await close(page);
   });
 
   it("opens a worker's page with its timeline and a workstation's page", TEST, async () => {
     const page = await open("/?window=yesterday");
     await page.getByTestId("workers-table").getByRole("link", { name: "W1", exact: true }).click();
     await page.waitForURL(/\/workers\/W1\?window=yesterday/);
-    const w1 = await apiFor<WorkerMetrics>("/metrics/cache/worker/W1", "window=yesterday");
+    const w1 = await apiFor<WorkerMetrics>(page, "/metrics/cache/worker/W1", "window=yesterday");
     assert.equal(await page.getByTestId("worker-units").innerText(), formatNumber(w1.metrics.units));
-    const segments = await page.locator('[data-testid="timeline"] rect.seg').count();
-    assert.ok(segments > 0, "the timeline has segments");
-    assert.ok((await page.getByTestId("confidence-table").locator("tbody tr").count()) > 0);
+    // Yesterday is closed: the timeline the page drew is the API's, interval for interval.
+    const w = await windowOf(page, "window=yesterday");
+    const window = { start: w.start.toISOString(), end: w.end.toISOString() };
+    const timeline = await stack.api<WorkerTimelineResponse>("/timeline/worker/W1", window);
+    assert.ok(timeline.intervals.some((i) => i.state === "working"), "the seed had W1 work yesterday");
+    const states = (p: Page) => p.locator('[data-testid="timeline"] rect.seg').evaluateAll((els) => els.map((e) => e.getAttribute("data-state")));
+    assert.deepEqual(await states(page), timeline.intervals.map((i) => i.state));
+    const confidence = page.getByTestId("confidence-table").locator("tbody tr");
+    assert.deepEqual(await confidence.locator("th").allInnerTexts(), timeline.confidence_by_model.map((m) => m.model_version ?? "(none)"));
+    assert.deepEqual(await confidence.locator('td[data-column="events"]').allInnerTexts(), timeline.confidence_by_model.map((m) => formatNumber(m.events)));
+    assert.equal(timeline.confidence_by_model.reduce((n, m) => n + m.events, 0), w1.metrics.events);
 
     const station = await open("/workstations/S1?window=yesterday");
-    assert.ok((await station.locator('[data-testid="timeline"] rect.seg').count()) > 0);
+    const sw = await windowOf(station, "window=yesterday");
+    const stationTimeline = await stack.api<TimelineResponse>("/timeline/workstation/S1", { start: sw.start.toISOString(), end: sw.end.toISOString() });
+    assert.ok(stationTimeline.intervals.length > 0, "the seed had someone at S1 yesterday");
+    assert.deepEqual(await states(station), stationTimeline.intervals.map((i) => i.state));
     // For looking at the detail pages by eye: E2E_SHOTS=<dir>.
     if (process.env.E2E_SHOTS) {
       await page.screenshot({ path: `${process.env.E2E_SHOTS}/worker.png`, fullPage: true });
       await station.screenshot({ path: `${process.env.E2E_SHOTS}/workstation.png`, fullPage: true });
     }
-    await station.close();
-    await page.close();
+    await close(station);
+    await close(page);
   });
 
   it("opens the model drift panel from the overview, with the API's versions and flags", TEST, async () => {
     const page = await open("/?window=yesterday");
     await page.getByTestId("drift-link").click();
     await page.waitForURL(/\/models\?window=yesterday/);
-    const w = resolveWindow(new URLSearchParams("window=yesterday"), stack.timeZone, new Date());
+    const w = await windowOf(page, "window=yesterday");
     const b = baselineBefore(w);
     const drift = await stack.api<DriftResponse>("/models/drift", {
       start: w.start.toISOString(),
@@ -174,19 +217,18 @@ describe("dashboard", () => {
       assert.equal(await card.locator("rect.drift-window").count(), 10);
     }
     if (process.env.E2E_SHOTS) await page.screenshot({ path: `${process.env.E2E_SHOTS}/models.png`, fullPage: true });
-    await page.close();
+    await close(page);
   });
 
   it("explains an empty window", TEST, async () => {
     const page = await open("/?window=custom&from=2001-01-01&to=2001-01-02");
     assert.match(await page.getByTestId("empty-state").innerText(), /curl -X POST/);
-    await page.close();
+    await close(page);
   });
 
   it("renders the overview for the README screenshot, without console errors", TEST, async () => {
     const page = await open("/?window=yesterday");
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    await page.close();
-    assert.deepEqual(consoleErrors, []);
+    await close(page);
   });
 });

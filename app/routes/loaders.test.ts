@@ -31,8 +31,13 @@ async function failure(p: Promise<unknown>) {
 
 describe("overview loader", () => {
   it.each(apiEnvs)("returns the API's figures for the window in the URL, through %s", async (_, env) => {
+    const asked = Date.now();
     const d = await overviewLoader(args("/?window=yesterday", env));
-    const w = resolveWindow(new URLSearchParams("window=yesterday"), d.site.timeZone, new Date());
+    // The window as of the instant the loader resolved it (a clock read after it could be past
+    // midnight), which is the time of the request.
+    expect(d.window.asOf.getTime()).toBeGreaterThanOrEqual(asked);
+    expect(d.window.asOf.getTime()).toBeLessThanOrEqual(Date.now());
+    const w = resolveWindow(new URLSearchParams("window=yesterday"), d.site.timeZone, d.window.asOf);
     expect(d.site).toMatchObject({ id: siteId, timeZone: "Europe/Berlin" });
     expect([d.window.start, d.window.end]).toEqual([w.start, w.end]);
     const factory = await direct<{ metrics: { units: number; events: number } }>("/metrics/cache/factory", w);
@@ -57,9 +62,13 @@ describe("overview loader", () => {
   it("falls back to API_BASE when the service binding fails without the API's answer", async () => {
     const deadBinding = { fetch: async () => new Response("Service unavailable", { status: 503 }) };
     const throwingBinding = { fetch: async (): Promise<Response> => { throw new Error("not connected"); } };
+    const direct = await overviewLoader(args("/?window=yesterday", { API_BASE: apiUrl, API_TOKEN: token, SITE_ID: siteId }));
+    expect(direct.factory.metrics.events).toBeGreaterThan(0);
     for (const API of [deadBinding, throwingBinding]) {
       const d = await overviewLoader(args("/?window=yesterday", { API, API_BASE: apiUrl, API_TOKEN: token, SITE_ID: siteId }));
-      expect(d.factory.metrics.events).toBeGreaterThan(0);
+      // Yesterday is closed: the fallback's figures are exactly those API_BASE gives.
+      expect(d.factory.metrics).toEqual(direct.factory.metrics);
+      expect(d.workers).toEqual(direct.workers);
     }
     // The API's own refusal through the binding is the answer: no second try elsewhere.
     expect(await failure(overviewLoader(args("/", { API: binding, API_BASE: apiUrl, API_TOKEN: "wrong", SITE_ID: siteId })))).toEqual({ status: 401, code: "unauthorized" });
@@ -72,8 +81,8 @@ describe("worker loader", () => {
     const d = await workerLoader(args("/workers/W1?window=yesterday", env, { id: "W1" }));
     expect(d.worker.metrics.worker_id).toBe("W1");
     const working = d.timeline.intervals.filter((i) => i.state === "working").reduce((s, i) => s + (Date.parse(i.end) - Date.parse(i.start)) / 1000, 0);
-    // The cache was computed a moment before the timeline: allow for the seconds in between.
-    expect(Math.abs(working - d.worker.metrics.working_seconds)).toBeLessThan(60);
+    // Yesterday is closed: the cached figure and the timeline describe the same finished day.
+    expect(working).toBeCloseTo(d.worker.metrics.working_seconds, 3);
     expect(d.timeline.confidence_by_model.reduce((s, m) => s + m.events, 0)).toBe(d.worker.metrics.events);
   });
 

@@ -19,8 +19,13 @@ async function direct<T>(path: string, params: Record<string, string>): Promise<
 describe("model drift loader", () => {
   it.each(apiEnvs)("returns the API's drift for the window and the week before it, through %s", async (_, env) => {
     // The last 7 days hold the whole seeded day whatever the time of the run.
+    const asked = Date.now();
     const d = await loader(args("/models?window=7d", env));
-    const w = resolveWindow(new URLSearchParams("window=7d"), d.site.timeZone, new Date());
+    // The window as of the instant the loader resolved it (a clock read after it could be past
+    // midnight), which is the time of the request.
+    expect(d.window.asOf.getTime()).toBeGreaterThanOrEqual(asked);
+    expect(d.window.asOf.getTime()).toBeLessThanOrEqual(Date.now());
+    const w = resolveWindow(new URLSearchParams("window=7d"), d.site.timeZone, d.window.asOf);
     const baselineStart = new Date(w.start.getTime() - 7 * 86_400_000);
     expect(d.drift.window).toEqual({ start: w.start.toISOString(), end: w.end.toISOString() });
     expect(d.drift.baseline_window).toEqual({ start: baselineStart.toISOString(), end: w.start.toISOString() });

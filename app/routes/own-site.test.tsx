@@ -20,7 +20,9 @@ beforeAll(async () => {
   const res = await fetch(new URL("/api/sites", apiUrl), {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ site_id: site, name: "Compare plant", time_zone: "Europe/Berlin", max_state_seconds: 600 }),
+    // The events are dated March 2026; a site's default history starts 366 days before its creation,
+    // so without this the batch would be refused (422) from March 2027 on.
+    body: JSON.stringify({ site_id: site, name: "Compare plant", time_zone: "Europe/Berlin", max_state_seconds: 600, history_start: "2020-01-01T00:00:00Z" }),
   });
   expect(res.status).toBe(201);
   const { site_key } = (await res.json()) as { site_key: string };

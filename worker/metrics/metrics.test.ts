@@ -101,6 +101,27 @@ describe("state intervals", () => {
     expect(s2).toMatchObject({ person_working_seconds: 0, events: 1 });
   });
 
+  it("orders tied events by event id whatever order they were stored in, also when the next event continues a run", async () => {
+    // Tied at 08:00: a working event (id "…a") and an idle one (id "…b"), then working again at 08:01.
+    // By (ts, event_id) the idle event holds 08:00-08:01 and the working run starts again at 08:01.
+    // W1 gets the idle event stored first, W2 the working one: whichever order storage returns ties
+    // in, one of them comes back in the order opposite to the ids.
+    const site = await newSite();
+    const tie = (worker: string, id: string, type: EventInput["event_type"], time = "08:00:00") =>
+      ev(time, worker, "S1", type, { event_id: `${worker}-${id}` });
+    await postEvents(site.auth, [tie("W1", "b", "idle"), tie("W2", "a", "working")]);
+    await postEvents(site.auth, [tie("W1", "a", "working"), tie("W2", "b", "idle")]);
+    await postEvents(site.auth, [tie("W1", "c", "working", "08:01:00"), tie("W2", "c", "working", "08:01:00")]);
+    const metricsSite = { siteId: site.siteId, maxStateSeconds: 600 };
+    const workers = await withDb((db) => allWorkerMetrics(db, metricsSite, win("08:00:00", "08:05:00"), LATER));
+    expect(workers.map((w) => [w.worker_id, w.working_seconds, w.idle_seconds, w.unknown_seconds])).toEqual([
+      ["W1", 240, 60, 0],
+      ["W2", 240, 60, 0],
+    ]);
+    const s1 = await withDb((db) => workstationMetrics(db, metricsSite, "S1", win("08:00:00", "08:05:00"), LATER));
+    expect(s1).toMatchObject({ person_working_seconds: 480, occupied_seconds: 240, idle_seconds: 120 });
+  });
+
   it("treats windows as [start, end): an event at end is outside, its interval is clipped", async () => {
     const site = await siteWith([
       ev("08:00:00.250", "W1", "S1", "working"),
@@ -224,9 +245,25 @@ describe("rollups", () => {
       expect(stale.working_seconds).not.toBeCloseTo(fresh.working_seconds, 3);
       await rebuildRollupHours(db, site.metricsSite, T("09:00:00"), T("10:00:00"), LATER);
       await check();
+      // The rows themselves: one per worker and hour with anything in it, each the fresh
+      // computation of that hour (so the reads above really came from rollups, not from events).
+      const rows = await query<{ worker_id: string; hour: Date; working_seconds: number; idle_seconds: number; absent_seconds: number; unknown_seconds: number; units: string; events: number }>(
+        `select worker_id, hour, working_seconds, idle_seconds, absent_seconds, unknown_seconds, units, events
+         from worker_hour_rollups where site_id = $1 order by worker_id, hour`,
+        [site.siteId],
+      );
+      const expected = [];
+      for (const worker of ["W1", "W2"]) {
+        for (const h of ["07", "08", "09", "10"]) {
+          const m = await workerMetrics(db, site.metricsSite, worker, win(`${h}:00:00`, `${Number(h) + 1}:00:00`.padStart(8, "0")), LATER);
+          if (!m || m.working_seconds + m.idle_seconds + m.absent_seconds + m.unknown_seconds + m.events === 0) continue;
+          expected.push([worker, `2026-03-02T${h}:00:00.000Z`, m.working_seconds, m.idle_seconds, m.absent_seconds, m.unknown_seconds, m.units, m.events]);
+        }
+      }
+      expect(rows.map((r) => [r.worker_id, new Date(r.hour).toISOString(), r.working_seconds, r.idle_seconds, r.absent_seconds, r.unknown_seconds, Number(r.units), r.events])).toEqual(expected);
+      // W1 from 07:58, W2 from 08:25 (and unknown after its last event): 4 + 3 rows.
+      expect(expected.map((e) => `${e[0]} ${String(e[1]).slice(11, 13)}`)).toEqual(["W1 07", "W1 08", "W1 09", "W1 10", "W2 08", "W2 09", "W2 10"]);
     });
-    const rows = await query<{ n: string }>("select count(*) as n from worker_hour_rollups where site_id = $1", [site.siteId]);
-    expect(Number(rows[0].n)).toBeGreaterThan(0);
   });
 
   it("replaces the rows of the range, dropping hours that became empty", async () => {
@@ -261,7 +298,9 @@ describe("GET /api/metrics", () => {
       ev("08:02:00", "W1", "S1", "idle"),
     ]);
     const q = qs("2026-03-02T09:00:00+01:00", "2026-03-02T08:05:00Z");
+    const asked = Date.now();
     const res = await api(`/metrics/worker/W1?${q}`, { headers: site.auth });
+    const answered = Date.now();
     expect(res.status).toBe(200);
     const body = (await res.json()) as { site_id: string; window: unknown; computed_at: string; metrics: Record<string, unknown> };
     expect(body).toMatchObject({
@@ -269,20 +308,31 @@ describe("GET /api/metrics", () => {
       window: { start: "2026-03-02T08:00:00.000Z", end: "2026-03-02T08:05:00.000Z" },
       metrics: { worker_id: "W1", working_seconds: 120, idle_seconds: 180, units: 2, events: 3 },
     });
-    expect(Date.parse(body.computed_at)).toBeGreaterThan(0);
+    // computed for this request: an ISO instant between asking and answering
+    expect(body.computed_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Date.parse(body.computed_at)).toBeGreaterThanOrEqual(asked);
+    expect(Date.parse(body.computed_at)).toBeLessThanOrEqual(answered);
 
     const station = (await (await api(`/metrics/workstation/S1?${q}`, { headers: site.auth })).json()) as { metrics: unknown };
     expect(station.metrics).toMatchObject({ workstation_id: "S1", occupied_seconds: 120, units: 2, workers_seen: ["W1"] });
-    const factory = (await (await api(`/metrics/factory?${q}`, { headers: site.auth })).json()) as { metrics: unknown };
-    expect(factory.metrics).toMatchObject({ working_seconds: 120, units: 2, active_workers: 1, hourly: [{ working_seconds: 120 }] });
+    const factory = (await (await api(`/metrics/factory?${q}`, { headers: site.auth })).json()) as { site_id: string; window: unknown; metrics: unknown };
+    expect(factory.metrics).toMatchObject({
+      working_seconds: 120,
+      idle_seconds: 180,
+      units: 2,
+      active_workers: 1,
+      hourly: [{ hour_start: "2026-03-02T08:00:00.000Z", working_seconds: 120, idle_seconds: 180, absent_seconds: 0, units: 2, active_workers: 1 }],
+    });
+    // The lists hold exactly what the single-entity reads answer.
     const workers = (await (await api(`/metrics/workers?${q}`, { headers: site.auth })).json()) as { metrics: unknown[] };
-    expect(workers.metrics).toHaveLength(1);
+    expect(workers.metrics).toEqual([body.metrics]);
     const stations = (await (await api(`/metrics/workstations?${q}`, { headers: site.auth })).json()) as { metrics: unknown[] };
-    expect(stations.metrics).toMatchObject([{ workstation_id: "S1" }]);
+    expect(stations.metrics).toEqual([station.metrics]);
 
-    // the admin token reads any site with ?site=
+    // the admin token reads any site with ?site=: the same answer as the site's own key gets
     const admin = await api(`/metrics/factory?${q}&site=${site.siteId}`, { headers: ADMIN });
     expect(admin.status).toBe(200);
+    expect(await admin.json()).toMatchObject({ site_id: site.siteId, window: factory.window, metrics: factory.metrics });
   });
 
   it("takes ids with / and # when they are percent-encoded", async () => {
@@ -326,13 +376,28 @@ describe("GET /api/metrics", () => {
   });
 
   it("accepts a window of exactly 93 days and an empty one", async () => {
-    const site = await newSite();
-    expect((await api(`/metrics/factory?${qs("2026-01-01T00:00:00Z", "2026-04-04T00:00:00Z")}`, { headers: site.auth })).status).toBe(200);
-    expect((await api(`/metrics/factory?${qs("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")}`, { headers: site.auth })).status).toBe(200);
+    const site = await siteWith([ev("08:00:00", "W1", "S1", "working"), ev("08:05:00", "W1", "S1", "product_count", { count: 4 })]);
+    const read = async (start: string, end: string) => {
+      const res = await api(`/metrics/factory?${qs(start, end)}`, { headers: site.auth });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { window: { start: string; end: string }; metrics: { working_seconds: number; units: number; events: number; window_seconds: number; hourly: { hour_start: string }[] } };
+    };
+    const long = await read("2026-01-01T00:00:00Z", "2026-04-04T00:00:00Z");
+    expect(long.window).toEqual({ start: "2026-01-01T00:00:00.000Z", end: "2026-04-04T00:00:00.000Z" });
+    // the whole 93 days are computed: the 10 minutes of work (the cap) and the units are in it
+    expect(long.metrics).toMatchObject({ working_seconds: 600, units: 4, events: 2 });
+    expect(long.metrics.window_seconds).toBe(93 * 86_400);
+    const empty = await read("2026-03-02T08:00:00Z", "2026-03-02T08:00:00Z");
+    expect(empty.window).toEqual({ start: "2026-03-02T08:00:00.000Z", end: "2026-03-02T08:00:00.000Z" });
+    expect(empty.metrics).toMatchObject({ working_seconds: 0, units: 0, events: 0, window_seconds: 0, hourly: [], utilization_pct: null });
   });
 
   it("needs a key", async () => {
     const res = await api(`/metrics/factory?${qs("2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z")}`);
     expect(res.status).toBe(401);
+    expect(((await res.json()) as ErrorBody).error).toMatchObject({ code: "unauthorized", details: [] });
+    const wrong = await api(`/metrics/factory?${qs("2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z")}`, { headers: { authorization: "Bearer wpd_not-a-key" } });
+    expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as ErrorBody).error.code).toBe("unauthorized");
   });
 });

@@ -21,10 +21,16 @@ let sites = 0;
  */
 async function lateEventsAfterCaching(bindings: Bindings) {
   const siteId = `rel${Date.now().toString(36)}${sites++}`;
-  const created = await fetchWith(bindings, "/sites", { method: "POST", headers: ADMIN, json: { site_id: siteId, name: "Recovery plant" } });
+  // The events are dated March 2026: a default history start (366 days before creation) would
+  // refuse them from March 2027 on.
+  const created = await fetchWith(bindings, "/sites", {
+    method: "POST",
+    headers: ADMIN,
+    json: { site_id: siteId, name: "Recovery plant", history_start: "2020-01-01T00:00:00Z" },
+  });
   const auth = { authorization: `Bearer ${((await created.json()) as { site_key: string }).site_key}` };
   const post = (b: Bindings, json: unknown) => fetchWith(b, "/events/bulk", { method: "POST", headers: auth, json });
-  await post(bindings, [
+  const shift = await post(bindings, [
     event({ timestamp: "2026-03-02T08:00:00Z" }),
     event({ timestamp: "2026-03-02T08:20:00Z", event_type: "product_count", count: 5 }),
     event({ timestamp: "2026-03-02T09:00:00Z", event_type: "idle" }),
@@ -33,6 +39,7 @@ async function lateEventsAfterCaching(bindings: Bindings) {
     event({ timestamp: "2026-03-02T10:00:00Z", event_type: "absent" }),
     event({ timestamp: "2026-03-02T10:30:00Z" }),
   ]);
+  expect(shift.status).toBe(200);
   expect((await fetchWith(bindings, `/metrics/recompute?site=${siteId}`, { method: "POST", headers: ADMIN })).status).toBe(200);
   const read = async (path: string) => (await (await fetchWith(bindings, path, { headers: auth })).json()) as Cached;
   const before = { worker: await read(`/metrics/cache/worker/W1?${DAY}&populate=true`), factory: await read(`/metrics/cache/factory?${DAY}&populate=true`) };
@@ -43,9 +50,18 @@ async function lateEventsAfterCaching(bindings: Bindings) {
     event({ timestamp: "2026-03-02T08:45:00Z", event_type: "product_count", count: 2 }),
   ]);
   expect(late.status).toBe(200);
-  expect(sent.length).toBeGreaterThan(0);
   const requests = () =>
     query<Request>("select id, status, attempts, error from recompute_requests where site_id = $1 order by id", [siteId], bindings);
+  // One message per request the batch recorded: W1, the workstation it was at, and the factory,
+  // each for the hours the late events change (08:00 to 09:00, where W1's next event starts).
+  const recorded = await requests();
+  expect(recorded.map((r) => r.status)).toEqual(["pending", "pending", "pending"]);
+  expect(sent.map((m) => [m.request_id, m.site_id]).sort()).toEqual(recorded.map((r) => [Number(r.id), siteId]).sort());
+  expect(sent.map((m) => `${m.entity_type} ${m.entity_id} ${m.window_start.slice(11, 16)}-${m.window_end.slice(11, 16)}`).sort()).toEqual([
+    `factory ${siteId} 08:00-09:00`,
+    "worker W1 08:00-09:00",
+    "workstation S1 08:00-09:00",
+  ]);
   return { siteId, auth, sent, before, read, requests };
 }
 
@@ -91,6 +107,40 @@ describe("queue message lost after a successful send", () => {
     await query("update recompute_requests set updated_at = now() - interval '3 minutes' where site_id = $1", [s.siteId], env);
     await runCron(env);
     expect(await s.requests()).toEqual(requests.map((r) => ({ ...r, status: "done", attempts: 1 })));
+    await expectCorrected(env, s);
+  });
+});
+
+describe("queue consumer dying with its claim, and the queue giving up on the message", () => {
+  it("the cron takes over a request processing for over 10 minutes, and leaves younger claims and fresh requests alone", async () => {
+    const env = isolatedEnv();
+    const s = await lateEventsAfterCaching(env);
+    const ids = (await s.requests()).map((r) => r.id);
+    const [dead, ...rest] = ids;
+    // A consumer claimed one request and died; its messages went to the dead-letter queue, so only
+    // the cron can finish it. The others are still pending, their messages on their way.
+    const age = (id: string, status: string, minutes: number) =>
+      query("update recompute_requests set status = $2, attempts = 1, updated_at = now() - make_interval(mins => $3) where id = $1", [id, status, minutes], env);
+    await age(dead, "processing", 9);
+    for (const id of rest) await age(id, "pending", 1);
+    await runCron(env);
+    // 9 minutes is past the queue's claim lease (2), not the cron's (10); a minute pending is fresh.
+    expect(await s.requests()).toEqual([
+      { id: dead, status: "processing", attempts: 1, error: null },
+      ...rest.map((id) => ({ id, status: "pending", attempts: 1, error: null })),
+    ]);
+    expect(await s.read(`/metrics/cache/worker/W1?${DAY}`)).toMatchObject({ stale: true, pending_recompute: true });
+
+    await age(dead, "processing", 11);
+    await runCron(env);
+    expect(await s.requests()).toEqual([
+      { id: dead, status: "done", attempts: 2, error: null },
+      ...rest.map((id) => ({ id, status: "pending", attempts: 1, error: null })),
+    ]);
+    // Two minutes pending: the queue has missed them too.
+    for (const id of rest) await age(id, "pending", 2);
+    await runCron(env);
+    expect((await s.requests()).map((r) => [r.status, r.attempts])).toEqual([["done", 2], ...rest.map(() => ["done", 2])]);
     await expectCorrected(env, s);
   });
 });

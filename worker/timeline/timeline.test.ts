@@ -90,6 +90,29 @@ describe("GET /api/timeline/worker/:id", () => {
     expect(((await bad.json()) as { error: { details: { path: string }[] } }).error.details.map((d) => d.path)).toContain("start");
     const admin = await api(`/timeline/worker/W1?site=${site.siteId}&${windowQs(at("08:00"), at("09:00"))}`, { headers: ADMIN });
     expect(admin.status).toBe(200);
+    // The admin token reads the site's timeline as its own key does.
+    const own = (await (await api(`/timeline/worker/W1?${windowQs(at("08:00"), at("09:00"))}`, { headers: site.auth })).json()) as WorkerTimelineResponse;
+    const adminBody = (await admin.json()) as WorkerTimelineResponse;
+    expect(adminBody.intervals).toEqual(own.intervals);
+    expect(compact(adminBody.intervals)).toHaveLength(5);
+    expect(adminBody.units).toEqual(own.units);
+    expect(adminBody.confidence_by_model).toEqual(own.confidence_by_model);
+  });
+
+  it("treats the window as [start, end): units, events and state at the end belong to the next window", async () => {
+    const site = await seeded();
+    // 09:10 holds W1's product_count of 2: at the end of the first window, the start of the second.
+    const before = (await (await api(`/timeline/worker/W1?${windowQs(at("08:00"), at("09:10"))}`, { headers: site.auth })).json()) as WorkerTimelineResponse;
+    expect(before.units).toEqual([{ hour_start: at("08:00"), units: 3 }]);
+    expect(before.confidence_by_model.map((m) => [m.model_version, m.events])).toEqual([["v1", 2], ["v2", 3]]);
+    const after = (await (await api(`/timeline/worker/W1?${windowQs(at("09:10"), at("10:00"))}`, { headers: site.auth })).json()) as WorkerTimelineResponse;
+    expect(after.units).toEqual([{ hour_start: at("09:00"), units: 2 }]);
+    expect(after.confidence_by_model.map((m) => [m.model_version, m.events])).toEqual([["v2", 1]]);
+    // The working event at 08:30 starts the second of two windows split there.
+    const head = (await (await api(`/timeline/worker/W1?${windowQs(at("08:00"), at("08:30"))}`, { headers: site.auth })).json()) as WorkerTimelineResponse;
+    expect(compact(head.intervals).at(-1)).toBe("W1@S1 unknown 08:15-08:30");
+    const station = (await (await api(`/timeline/workstation/S1?${windowQs(at("08:00"), at("09:10"))}`, { headers: site.auth })).json()) as TimelineResponse;
+    expect(station.units).toEqual([{ hour_start: at("08:00"), units: 3 }]);
   });
 });
 
