@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client";
+import { isoUtc } from "./sql-time";
 
 /** What admins do to sites; each is one row of admin_audit_log. */
 export const auditActions = ["site_created", "key_rotated", "key_revoked", "settings_changed", "site_deleted"] as const;
@@ -18,9 +19,6 @@ export type AuditEntry = {
   details: Record<string, unknown>;
 };
 
-/** A timestamptz as ISO 8601 in UTC inside SQL (json_build_object would use the session's zone). */
-export const isoUtc = (t: SQL) => sql`to_char(${t} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 /**
  * An INSERT of one audit row per row of the CTE `source`, which selects `site_id` and `details`
  * (jsonb). Used as a data-modifying CTE in the statement that makes the change, so the change and
@@ -30,19 +28,6 @@ export function auditFrom(who: AuditActor, action: AuditAction, source: string):
   return sql`
     insert into admin_audit_log (actor, action, site_id, request_id, details)
     select ${who.actor}, ${action}, site_id, ${who.requestId ?? null}::text, details from ${sql.identifier(source)}`;
-}
-
-/** Records one entry on its own (inside a transaction the caller runs, or as a statement of its own). */
-export async function recordAudit(
-  db: Database,
-  who: AuditActor,
-  action: AuditAction,
-  siteId: string | null,
-  details: Record<string, unknown>,
-): Promise<void> {
-  await db.execute(sql`
-    insert into admin_audit_log (actor, action, site_id, request_id, details)
-    values (${who.actor}, ${action}, ${siteId}, ${who.requestId ?? null}::text, ${JSON.stringify(details)}::jsonb)`);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
-import { auditFrom, isoUtc, type AuditActor } from "./audit";
+import { auditFrom, type AuditActor } from "./audit";
+import { isoUtc } from "./sql-time";
 import type { Database } from "./client";
 import { sites } from "./schema";
 

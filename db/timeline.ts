@@ -11,6 +11,7 @@
 // timeline leaves unknown time out.
 import { sql } from "drizzle-orm";
 import type { Database } from "./client";
+import { isoUtc } from "./sql-time";
 
 export type TimelineSite = { siteId: string; maxStateSeconds: number };
 export type TimelineWindow = { start: Date; end: Date };
@@ -29,7 +30,7 @@ export type ConfidenceRow = {
 
 const tsParam = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 // Millisecond ISO strings in UTC: timestamps are stored at that precision.
-const iso = (col: string) => sql.raw(`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+const iso = (col: string) => isoUtc(sql.raw(col));
 
 export async function stateIntervals(
   db: Database,
