@@ -9,8 +9,9 @@
 // Adjacent pieces with the same worker, state and workstation are merged into one interval. An
 // unknown interval names the workstation the worker was last seen at, but a workstation's
 // timeline leaves unknown time out.
-import { sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "./client";
+import { workers, workstations } from "./schema";
 import { isoUtc } from "./sql-time";
 
 export type TimelineSite = { siteId: string; maxStateSeconds: number };
@@ -31,6 +32,18 @@ export type ConfidenceRow = {
 const tsParam = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 // Millisecond ISO strings in UTC: timestamps are stored at that precision.
 const iso = (col: string) => isoUtc(sql.raw(col));
+
+/** Whether the site has ever seen this worker or workstation (a timeline of an unknown one is a 404). */
+export async function timelineSubjectExists(db: Database, siteId: string, scope: TimelineScope): Promise<boolean> {
+  const rows =
+    "workerId" in scope
+      ? await db.select({ id: workers.workerId }).from(workers).where(and(eq(workers.siteId, siteId), eq(workers.workerId, scope.workerId)))
+      : await db
+          .select({ id: workstations.workstationId })
+          .from(workstations)
+          .where(and(eq(workstations.siteId, siteId), eq(workstations.workstationId, scope.workstationId)));
+  return rows.length > 0;
+}
 
 export async function stateIntervals(
   db: Database,

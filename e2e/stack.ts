@@ -39,6 +39,7 @@ export async function startE2eStack(opts: { build?: boolean; log?: (line: string
     const db: LocalStack = await startLocalStack({
       databaseUrl: process.env.TEST_DATABASE_URL,
       database: `wpd_e2e_${process.pid}`,
+      ephemeral: true,
       dataDir,
       fresh: true,
       durable: false,

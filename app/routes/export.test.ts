@@ -192,9 +192,12 @@ describe("CSV exports against the API", () => {
     const missing = (await exportLoader(loaderArgs(`/export/worker-intervals?${DAY}&id=-W1`, noSite, { table: "worker-intervals" }))) as Response;
     expect([missing.status, missing.headers.get("content-type")]).toEqual([404, "text/plain; charset=utf-8"]);
     expect(await missing.text()).toMatch(/^The CSV could not be made: .+\nWhat to do: .+\n\(site_not_found · 404 · \/sites\)\n$/);
-    // (The timeline knows no "unknown worker": an id the site never saw downloads the header alone.)
-    const nobody = await exportOf("worker-intervals", `${DAY}&id=nobody`);
-    expect([nobody.header, nobody.rows]).toEqual(["Start,End,State,Seconds,Worker,Workstation", []]);
+    // An id the site never saw is a 404, not a header row that reads like a quiet day.
+    for (const table of ["worker-intervals", "workstation-intervals"]) {
+      const nobody = (await exportLoader(loaderArgs(`/export/${table}?${DAY}&id=nobody`, env, { table }))) as Response;
+      expect(nobody.status, table).toBe(404);
+      expect(await nobody.text()).toMatch(/\((worker|workstation)_not_found · 404 · \/timeline\/(worker|workstation)\/nobody\)\n$/);
+    }
   });
 });
 

@@ -22,6 +22,7 @@ export default async function setup(project: TestProject) {
   const db = await startLocalStack({
     databaseUrl: process.env.TEST_DATABASE_URL,
     database: `wpd_app_test_${process.pid}`,
+    ephemeral: true,
     dataDir,
     fresh: true,
     durable: false,

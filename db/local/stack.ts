@@ -51,7 +51,10 @@ export async function startLocalStack(opts: {
   proxyPort?: number;
   /** Drop and recreate the database first (tests). */
   fresh?: boolean;
-  /** Delete the embedded cluster's files when the stack stops. */
+  /**
+   * Leave nothing behind when the stack stops: the embedded cluster's files, or on a server given by
+   * databaseUrl (the shared Postgres of CI and development machines) the databases it created.
+   */
   ephemeral?: boolean;
   /** An embedded server that survives a machine crash intact (default); tests and benchmarks turn it off. */
   durable?: boolean;
@@ -93,18 +96,30 @@ export async function startLocalStack(opts: {
       url.pathname = `/${database}`;
       return url.href;
     };
+    const quote = (database: string) => `"${database.replace(/"/g, '""')}"`;
+    const asAdmin = async (work: (admin: Connection) => Promise<void>) => {
+      const admin = await connectTo(urlFor("postgres"));
+      try {
+        await work(admin);
+      } finally {
+        await admin.close();
+      }
+    };
+    const dropDatabase = (database: string) =>
+      asAdmin(async (admin) => {
+        await admin.client.query(`drop database if exists ${quote(database)} with (force)`);
+      });
     /** Creates the database on the server if needed (or anew when fresh) and migrates it. */
     const ensureDatabase = async (database: string, fresh = false) => {
       if (!opts.databaseUrl || fresh || serverUrl.pathname !== `/${database}`) {
-        const admin = await connectTo(urlFor("postgres"));
-        try {
-          const quoted = `"${database.replace(/"/g, '""')}"`;
-          if (fresh) await admin.client.query(`drop database if exists ${quoted} with (force)`);
+        if (fresh) await dropDatabase(database);
+        await asAdmin(async (admin) => {
           const exists = await admin.client.query("select 1 from pg_database where datname = $1", [database]);
-          if (exists.rowCount === 0) await admin.client.query(`create database ${quoted}`);
-        } finally {
-          await admin.close();
-        }
+          if (exists.rowCount === 0) {
+            await admin.client.query(`create database ${quote(database)}`);
+            if (opts.databaseUrl && opts.ephemeral) stops.push(() => dropDatabase(database));
+          }
+        });
       }
       const conn = await connectTo(urlFor(database));
       try {

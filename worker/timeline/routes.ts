@@ -1,10 +1,20 @@
 import { Hono } from "hono";
-import { confidenceByModel, stateIntervals, unitsPerHour } from "../../db/timeline";
+import type { Database } from "../../db/client";
+import { confidenceByModel, stateIntervals, timelineSubjectExists, unitsPerHour, type TimelineScope } from "../../db/timeline";
 import type { AppEnv } from "../env";
+import { ApiError } from "../http/errors";
 import { requireSiteAccess } from "../http/site-access";
 import { validate } from "../http/validate";
 import { windowQuerySchema } from "../metrics/schemas";
 import type { TimelineResponse, WorkerTimelineResponse } from "./schemas";
+
+// The same 404 as the metrics of an unknown worker or workstation, rather than an empty timeline
+// (an export of which would be a header row that looks like a quiet shift).
+async function requireSubject(db: Database, siteId: string, scope: TimelineScope) {
+  if (await timelineSubjectExists(db, siteId, scope)) return;
+  const [what, id] = "workerId" in scope ? ["worker", scope.workerId] : ["workstation", scope.workstationId];
+  throw new ApiError(404, `${what}_not_found`, `This site has no ${what} ${id}.`);
+}
 
 /** State intervals (and units per hour) behind a worker's or workstation's metrics. */
 export const timelineRoutes = new Hono<AppEnv>()
@@ -15,6 +25,7 @@ export const timelineRoutes = new Hono<AppEnv>()
     const id = c.req.param("id");
     const { db } = await c.get("db")();
     const scope = { workerId: id };
+    await requireSubject(db, site.siteId, scope);
     // One connection: the queries run one after another on it.
     const intervals = await stateIntervals(db, site, scope, w, new Date());
     const units = await unitsPerHour(db, site.siteId, scope, w);
@@ -33,6 +44,7 @@ export const timelineRoutes = new Hono<AppEnv>()
     const w = c.req.valid("query");
     const { db } = await c.get("db")();
     const scope = { workstationId: c.req.param("id") };
+    await requireSubject(db, site.siteId, scope);
     const intervals = await stateIntervals(db, site, scope, w, new Date());
     const units = await unitsPerHour(db, site.siteId, scope, w);
     const body: TimelineResponse = {

@@ -82,6 +82,22 @@ describe("GET /api/timeline/worker/:id", () => {
     expect(v2.max_confidence).toBeCloseTo(0.9, 5);
   });
 
+  it("answers 404 for a worker or workstation the site has never seen", async () => {
+    const site = await seeded();
+    for (const [path, code] of [
+      ["worker/W404", "worker_not_found"],
+      ["workstation/S404", "workstation_not_found"],
+    ]) {
+      const res = await api(`/timeline/${path}?${windowQs(at("08:00"), at("09:00"))}`, { headers: site.auth });
+      expect(res.status, path).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+    }
+    // Known ones with nothing in the window are a real, empty timeline.
+    const quiet = await api(`/timeline/workstation/S1?${windowQs(at("00:00"), at("01:00"))}`, { headers: site.auth });
+    expect(quiet.status).toBe(200);
+    expect(((await quiet.json()) as WorkerTimelineResponse).intervals).toEqual([]);
+  });
+
   it("needs site access and a valid window", async () => {
     const site = await seeded();
     expect((await api(`/timeline/worker/W1?${windowQs(at("08:00"), at("09:00"))}`)).status).toBe(401);
