@@ -2,7 +2,7 @@
 // with a baseline window, down to the two-sample Kolmogorov-Smirnov statistic. Everything is
 // computed in one statement; only one row per model version comes back.
 import { sql } from "drizzle-orm";
-import { HISTOGRAM_BINS, type DriftSample, type ModelDrift } from "../worker/models/schemas";
+import { HISTOGRAM_BINS, type DriftSample, type ModelDrift } from "../contract/models";
 import type { Database } from "./client";
 import { eventTypes } from "./schema";
 

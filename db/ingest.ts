@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { isCountEvent, isStateEvent } from "./event-kinds";
 import type { Database } from "./client";
 import { compareC } from "./collation";
 import { ALL_ENTITIES } from "./metrics-cache";
@@ -191,7 +192,7 @@ export async function ingestBatch(
                date_trunc('hour', i.ts, 'UTC') + interval '1 hour',
                -- the end of the hour holding the last changed instant
                date_trunc('hour', (case
-                 when i.event_type = 'product_count' then i.ts
+                 when ${isCountEvent("i.event_type")} then i.ts
                  -- After a stored state event the time up to the next one changes only until the
                  -- cap: from ts + max_state_seconds on it is unknown with or without this event.
                  when prev.workstation_id is not null
@@ -209,23 +210,23 @@ export async function ingestBatch(
       -- earlier event of the worker when the planner has no statistics yet: quadratic ingest.)
       left join lateral (
         select p.workstation_id from events p
-        where p.site_id = i.site_id and p.worker_id = i.worker_id and p.event_type <> 'product_count'
+        where p.site_id = i.site_id and p.worker_id = i.worker_id and ${isStateEvent("p.event_type")}
           and p.ts = (
             select l.ts from events l
-            where l.site_id = i.site_id and l.worker_id = i.worker_id and l.event_type <> 'product_count' and l.ts <= i.ts
+            where l.site_id = i.site_id and l.worker_id = i.worker_id and ${isStateEvent("l.event_type")} and l.ts <= i.ts
             order by l.ts desc
             limit 1
           )
         order by p.event_id collate "C" desc
         limit 1
-      ) prev on i.event_type <> 'product_count'
+      ) prev on ${isStateEvent("i.event_type")}
       -- The worker's next stored state event: where this one's interval ends at the latest.
       left join lateral (
         select n.ts from events n
-        where n.site_id = i.site_id and n.worker_id = i.worker_id and n.event_type <> 'product_count' and n.ts > i.ts
+        where n.site_id = i.site_id and n.worker_id = i.worker_id and ${isStateEvent("n.event_type")} and n.ts > i.ts
         order by n.ts
         limit 1
-      ) nxt on i.event_type <> 'product_count'
+      ) nxt on ${isStateEvent("i.event_type")}
       cross join lateral (
         values ('worker', i.worker_id), ('workstation', i.workstation_id), ('workstation', prev.workstation_id),
                ('factory', i.site_id)

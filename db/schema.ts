@@ -1,4 +1,6 @@
 import { sql } from "drizzle-orm";
+import { eventTypes } from "../contract/event-types";
+import { isCountEvent, isKnownEventType } from "./event-kinds";
 import {
   bigint,
   bigserial,
@@ -15,6 +17,7 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
@@ -56,7 +59,7 @@ export const workstations = pgTable(
   (t) => [primaryKey({ columns: [t.siteId, t.workstationId] })],
 );
 
-export const eventTypes = ["working", "idle", "absent", "product_count"] as const;
+export { eventTypes };
 
 export const events = pgTable(
   "events",
@@ -69,7 +72,7 @@ export const events = pgTable(
     eventType: text("event_type", { enum: eventTypes }).notNull(),
     // real: 4 bytes of the biggest table, and sums of reals stay exact in float8 whatever their
     // order, so rollup-backed averages equal fresh ones. It cannot hold values between 0 and about
-    // 1.2e-38; ingest refuses those (worker/ingest/event-schema.ts).
+    // 1.2e-38; ingest refuses those (contract/events.ts).
     confidence: real("confidence").notNull(),
     count: integer("count"),
     modelVersion: text("model_version"),
@@ -82,11 +85,11 @@ export const events = pgTable(
     primaryKey({ columns: [t.siteId, t.eventId] }),
     index("events_worker_ts_idx").on(t.siteId, t.workerId, t.ts),
     index("events_workstation_ts_idx").on(t.siteId, t.workstationId, t.ts),
-    check("events_event_type_ck", sql`${t.eventType} in ('working', 'idle', 'absent', 'product_count')`),
+    check("events_event_type_ck", isKnownEventType(t.eventType)),
     check("events_confidence_ck", sql`${t.confidence} between 0 and 1`),
     check(
       "events_count_ck",
-      sql`(${t.eventType} = 'product_count') = (${t.count} is not null) and coalesce(${t.count}, 1) > 0`,
+      sql`(${isCountEvent(t.eventType)}) = (${t.count} is not null) and coalesce(${t.count}, 1) > 0`,
     ),
   ],
 );

@@ -10,6 +10,7 @@
 // unknown interval names the workstation the worker was last seen at, but a workstation's
 // timeline leaves unknown time out.
 import { and, eq, sql } from "drizzle-orm";
+import { isCountEvent, isStateEvent } from "./event-kinds";
 import type { Database } from "./client";
 import { workers, workstations } from "./schema";
 import { isoUtc } from "./sql-time";
@@ -75,7 +76,7 @@ export async function stateIntervals(
         select coalesce(
           (select e.ts from events e
             where e.site_id = ${site.siteId}::text and e.worker_id = w.worker_id and e.ts < p.a
-              and e.event_type <> 'product_count'
+              and ${isStateEvent("e.event_type")}
             order by e.ts desc
             limit 1),
           p.a) as from_ts
@@ -87,7 +88,7 @@ export async function stateIntervals(
           select distinct on (e.ts) e.ts, e.event_type, e.workstation_id
           from events e
           where e.site_id = ${site.siteId}::text and e.worker_id = w.worker_id and e.ts >= lb.from_ts and e.ts < p.b
-            and e.event_type <> 'product_count'
+            and ${isStateEvent("e.event_type")}
           order by e.ts, e.event_id collate "C" desc
         ) d
       ) x
@@ -134,7 +135,7 @@ export async function unitsPerHour(db: Database, siteId: string, scope: Timeline
     from (
       select date_trunc('hour', e.ts, 'UTC') as h, sum(e.count)::bigint as u
       from events e
-      where e.site_id = ${siteId}::text and ${filter} and e.event_type = 'product_count'
+      where e.site_id = ${siteId}::text and ${filter} and ${isCountEvent("e.event_type")}
         and e.ts >= ${tsParam(window.start)} and e.ts < ${tsParam(window.end)}
       group by 1
     ) t

@@ -19,7 +19,7 @@ import { applyMigrations } from "../db/migrate";
 import { migrations } from "../db/migrations.generated";
 import { createSite } from "../db/sites";
 import { sha256Hex } from "../worker/ingest/event-id";
-import type { EventInput } from "../worker/ingest/event-schema";
+import type { EventInput } from "../contract/events";
 import { generateDemoBatches } from "../worker/seed/generate";
 import { projectRoot } from "./lib/processes";
 import { startWorkerDev } from "./lib/wrangler-dev";

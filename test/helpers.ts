@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { connect } from "../db/client";
 import type { Bindings } from "../worker/env";
-import type { EventInput } from "../worker/ingest/event-schema";
+import type { EventInput } from "../contract/events";
 import type { RecomputeMessage } from "../worker/recompute/message";
 
 export const ADMIN = { authorization: "Bearer test-admin-token" };

@@ -1,7 +1,7 @@
 import { cleanup, render, screen, within } from "@testing-library/react";
 import { renderToString } from "react-dom/server";
 import { afterEach, describe, expect, it } from "vitest";
-import type { DriftResponse, DriftSample, ModelDrift } from "../../worker/models/schemas";
+import type { DriftResponse, DriftSample, ModelDrift } from "../../contract/models";
 import { ModelDriftPanel } from "./ModelDriftPanel";
 
 const sample = (histogram: number[], types: [number, number, number, number], mean: number | null): DriftSample => ({

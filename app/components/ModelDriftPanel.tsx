@@ -1,4 +1,4 @@
-import type { DriftResponse, ModelDrift } from "../../worker/models/schemas";
+import type { DriftResponse, ModelDrift } from "../../contract/models";
 import { baselineText, formatPValue, ruleText, versionLabel } from "../lib/drift";
 import { formatNumber, formatRange } from "../lib/format";
 import { eventTypeColumns, eventTypeRows } from "../lib/tables";

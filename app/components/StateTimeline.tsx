@@ -3,7 +3,7 @@ import { Group } from "@visx/group";
 import { scaleBand, scaleLinear } from "@visx/scale";
 import { Bar } from "@visx/shape";
 import { useId } from "react";
-import type { StateInterval, TimelineState } from "../../worker/timeline/schemas";
+import type { StateInterval, TimelineState } from "../../contract/timeline";
 import { formatDay, formatDuration, formatTime } from "../lib/format";
 import { intervalSeconds } from "../lib/tables";
 import { siteTimeTicks } from "../lib/ticks";

@@ -15,7 +15,7 @@ import {
   timelineResponseSchema,
   workerTimelineResponseSchema,
   type SiteInfo,
-} from "./api-schemas";
+} from "../../contract/api";
 
 /** The part of a Cloudflare service binding the dashboard uses. */
 export type ServiceFetcher = { fetch: (url: string, init?: RequestInit) => Promise<Response> };

@@ -1,6 +1,6 @@
 // The model drift page's choices and wording: which baseline the dashboard asks for, and how the
 // API's answer reads on screen.
-import type { DriftResponse, ModelDrift } from "../../worker/models/schemas";
+import type { DriftResponse, ModelDrift } from "../../contract/models";
 import { formatNumber } from "./format";
 
 /** The dashboard compares a window with the week before it. */

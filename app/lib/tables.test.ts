@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { HourlyBucket, WorkerMetrics, WorkstationMetrics } from "../../worker/metrics/schemas";
-import type { ModelDrift } from "../../worker/models/schemas";
+import type { HourlyBucket, WorkerMetrics, WorkstationMetrics } from "../../contract/metrics";
+import type { ModelDrift } from "../../contract/models";
 import {
   compareWorkers,
   compareWorkstations,

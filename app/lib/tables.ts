@@ -1,8 +1,9 @@
 // The dashboard's tables, defined once: the page renders them and the CSV export writes the same
 // columns (raw values in CSV, formatted ones on screen).
-import type { FactoryMetrics, WorkerMetrics, WorkstationMetrics } from "../../worker/metrics/schemas";
-import type { DriftSample, ModelDrift } from "../../worker/models/schemas";
-import type { ModelConfidence, StateInterval } from "../../worker/timeline/schemas";
+import type { FactoryMetrics, WorkerMetrics, WorkstationMetrics } from "../../contract/metrics";
+import type { DriftSample, ModelDrift } from "../../contract/models";
+import type { ModelConfidence, StateInterval } from "../../contract/timeline";
+import { eventTypes, type EventType } from "../../contract/event-types";
 import { toCsv, type CsvColumn, type CsvValue } from "./csv";
 import { shares } from "./drift";
 import { formatChangePts, formatDuration, formatIsoLocal, formatNumber, formatPct, formatTime } from "./format";
@@ -128,11 +129,11 @@ export const confidenceColumns: Column<ModelConfidence>[] = [
 ];
 
 // The model drift page's tables: one card per version on screen, every version in one CSV.
-export const EVENT_TYPES = ["working", "idle", "absent", "product_count"] as const satisfies readonly (keyof DriftSample["event_types"])[];
+export const EVENT_TYPES = eventTypes;
 
 /** Window against baseline; the baseline figures are null when the baseline has no events. */
 type Versus = { model_version: string | null; window: number; window_share: number; baseline: number | null; baseline_share: number | null };
-export type EventTypeRow = Versus & { type: (typeof EVENT_TYPES)[number] };
+export type EventTypeRow = Versus & { type: EventType };
 export type HistogramRow = Versus & { bin: string };
 
 function versus(model_version: string | null, window: number[], baseline: number[] | null): Versus[] {

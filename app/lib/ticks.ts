@@ -1,6 +1,6 @@
 // Time-axis ticks on the site's wall clock (whole local hours or midnights). Computed from the
 // site's zone, not the machine's, so the server and the browser draw the same axis.
-import { zone } from "../../worker/lib/time-zone";
+import { zone } from "../../contract/time-zone";
 
 const STEPS_H = [1, 2, 3, 4, 6, 12, 24, 48, 168];
 

@@ -1,6 +1,7 @@
 // The time window a page shows, from its URL (so links are shareable), in the site's own time zone.
 // Day and shift boundaries are local wall-clock times; DST days are 23 or 25 hours long.
-import { DAY_MS, zone } from "../../worker/lib/time-zone";
+import { MAX_WINDOW_DAYS } from "../../contract/constants";
+import { DAY_MS, zone } from "../../contract/time-zone";
 
 export const presets = ["today", "yesterday", "shift", "7d", "custom"] as const;
 export type Preset = (typeof presets)[number];
@@ -16,12 +17,8 @@ export const presetLabels: Record<Preset, string> = {
 /** Shift starts in local minutes after midnight: 06–14, 14–22, 22–06. */
 export const SHIFT_STARTS = [6 * 60, 14 * 60, 22 * 60] as const;
 const SHIFT_MINUTES = 8 * 60;
-/**
- * The API refuses windows longer than this many 24-hour days (worker/metrics/schemas.ts
- * MAX_WINDOW_DAYS). Mirrored, not imported: that module builds zod schemas, which would otherwise
- * ship to the browser with the picker. A test keeps the two equal.
- */
-export const MAX_CUSTOM_DAYS = 93;
+/** The API refuses windows longer than this many 24-hour days. */
+export const MAX_CUSTOM_DAYS = MAX_WINDOW_DAYS;
 const MAX_CUSTOM_MS = MAX_CUSTOM_DAYS * DAY_MS;
 
 export type DashboardWindow = {

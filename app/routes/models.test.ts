@@ -2,8 +2,8 @@
 // The model drift page's loader against the real API (app/test/api-setup.ts): it must ask for the
 // window in the URL and the 7 × 24 hours before it, and return what the API answers for those.
 import { describe, expect, it } from "vitest";
-import type { FactoryMetrics } from "../../worker/metrics/schemas";
-import type { DriftResponse } from "../../worker/models/schemas";
+import type { FactoryMetrics } from "../../contract/metrics";
+import type { DriftResponse } from "../../contract/models";
 import { resolveWindow } from "../lib/window";
 import { apiEnvs, apiToken as token, apiUrl, loaderArgs as args, loaderFailure, siteId } from "../test/loader-harness";
 import { loader } from "./models";

@@ -4,7 +4,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { compareC } from "../collation";
-import type { FactoryMetrics, HourlyBucket, WorkerMetrics, WorkstationMetrics } from "../../worker/metrics/schemas";
+import type { FactoryMetrics, HourlyBucket, WorkerMetrics, WorkstationMetrics } from "../../contract/metrics";
 import { engineCtes, occupancyCte, secs, span, ts, tsArray } from "./engine";
 
 export type MetricsSite = { siteId: string; maxStateSeconds: number };

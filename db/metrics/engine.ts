@@ -15,6 +15,7 @@
 // min(b, now); every range is clipped to [a, min(b, now)]. Clipping is additive, so any window can
 // be split into parts (hours for rollups, head and tail around rolled-up hours) and summed.
 import { sql, type SQL } from "drizzle-orm";
+import { isCountEvent, isStateEvent } from "../event-kinds";
 
 export type EngineScope = {
   siteId: string;
@@ -52,8 +53,8 @@ export function engineCtes(scope: EngineScope, opts: { byStation: boolean; byHou
   const stationExpr = opts.byStation ? sql`e.workstation_id` : sql`null::text`;
   const stationGroup = opts.byStation ? sql`group by e.workstation_id` : sql``;
   const productCounts = opts.byHour
-    ? sql`array_agg(e.ts) filter (where e.event_type = 'product_count') as pc_ts,
-               array_agg(e.count) filter (where e.event_type = 'product_count') as pc_units`
+    ? sql`array_agg(e.ts) filter (where ${isCountEvent("e.event_type")}) as pc_ts,
+               array_agg(e.count) filter (where ${isCountEvent("e.event_type")}) as pc_units`
     : sql`null::timestamptz[] as pc_ts, null::int[] as pc_units`;
   return sql`
     pp as (
@@ -85,13 +86,13 @@ export function engineCtes(scope: EngineScope, opts: { byStation: boolean; byHou
           coalesce(
             (select e.ts from events e
               where e.site_id = ${site}::text and e.worker_id = w.worker_id and e.ts < p.a
-                and e.event_type <> 'product_count'
+                and ${isStateEvent("e.event_type")}
               order by e.ts desc
               limit 1),
             p.a) as from_ts,
           (select e.ts from events e
             where e.site_id = ${site}::text and e.worker_id = w.worker_id and e.ts < p.b_now
-              and e.event_type <> 'product_count'
+              and ${isStateEvent("e.event_type")}
             order by e.ts desc
             limit 1) as final_ts
       ) lb
@@ -106,7 +107,7 @@ export function engineCtes(scope: EngineScope, opts: { byStation: boolean; byHou
                  lag(e.workstation_id) over o as prev_station
           from events e
           where e.site_id = ${site}::text and e.worker_id = w.worker_id and e.ts >= lb.from_ts and e.ts < p.b_now
-            and e.event_type <> 'product_count'
+            and ${isStateEvent("e.event_type")}
           window o as (order by e.ts, e.event_id collate "C")
         ) s
         where s.prev_ts is null or s.prev_state <> s.event_type or s.prev_station <> s.workstation_id

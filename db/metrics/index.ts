@@ -12,4 +12,4 @@ export {
   type Window,
 } from "./compute";
 export { rebuildRollupHours, type RebuildResult } from "./rollups";
-export type { FactoryMetrics, HourlyBucket, WorkerMetrics, WorkstationMetrics } from "../../worker/metrics/schemas";
+export type { FactoryMetrics, HourlyBucket, WorkerMetrics, WorkstationMetrics } from "../../contract/metrics";

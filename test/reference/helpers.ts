@@ -1,7 +1,7 @@
 // Shared by the metrics tests: a database connection for calling db/metrics directly, posting
 // events, and comparing metric objects with a tolerance on floating-point fields.
 import { connect, type Connection } from "../../db/client";
-import type { EventInput } from "../../worker/ingest/event-schema";
+import type { EventInput } from "../../contract/events";
 import { api, query, testEnv } from "../helpers";
 import type { RefEvent } from "./metrics-reference";
 

@@ -13,7 +13,7 @@ import type { AppEnv } from "../env";
 import { ApiError } from "../http/errors";
 import { requireSiteAccess } from "../http/site-access";
 import { validate } from "../http/validate";
-import { windowQuerySchema } from "../metrics/schemas";
+import { windowQuerySchema } from "../../contract/metrics";
 import { computeEntry } from "./compute-entry";
 
 // The cron refreshes today's entries this often; a live window's entry older than that is stale

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ADMIN, api, event, newSite, query } from "../../test/helpers";
-import { eventSchema, MIN_CONFIDENCE } from "./event-schema";
+import { eventSchema, MIN_CONFIDENCE } from "../../contract/events";
 
 type Envelope = { error?: { code: string; message: string; details: unknown[] } };
 type Refusal = { code: string; message: string; details: { path: string; message: string }[] };

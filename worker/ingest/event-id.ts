@@ -1,4 +1,4 @@
-import type { Event } from "./event-schema";
+import type { Event } from "../../contract/events";
 
 const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
 

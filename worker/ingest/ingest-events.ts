@@ -2,7 +2,7 @@ import type { Database } from "../../db/client";
 import { ingestBatch, type IngestRow, type RecomputeRow } from "../../db/ingest";
 import { ApiError } from "../http/errors";
 import { deriveEventId, normaliseTimestamp } from "./event-id";
-import type { Event } from "./event-schema";
+import type { Event } from "../../contract/events";
 
 export type EventResult = { event_id: string; inserted: boolean; late: boolean };
 

@@ -11,7 +11,8 @@ import { limitIngestPerSite } from "../http/rate-limit";
 import { mayHoldUnstorable, unstorableError, unstorablePath } from "../http/storable-text";
 import { parseJsonOnce, requireJson, validate } from "../http/validate";
 import { sendRecomputeRequests } from "../recompute/enqueue";
-import { bulkSchema, checkExtraFields, eventSchema, MAX_BULK_EVENTS, type Event } from "./event-schema";
+import { bulkSchema, eventSchema, MAX_BULK_EVENTS, type Event } from "../../contract/events";
+import { checkExtraFields } from "./extra-fields";
 import { sha256Hex } from "./event-id";
 import { ingestEvents, invalidKey } from "./ingest-events";
 

@@ -14,7 +14,7 @@ import {
 import { api, newSite } from "../../test/helpers";
 import { firstDifference, postEvents, storedEvents, withDb } from "../../test/reference/helpers";
 import { referenceMetrics, type RefEvent } from "../../test/reference/metrics-reference";
-import type { EventInput } from "../ingest/event-schema";
+import type { EventInput } from "../../contract/events";
 
 const SEED = 20_261_124;
 const NUM_RUNS = 30;

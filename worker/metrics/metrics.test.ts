@@ -11,7 +11,7 @@ import {
 import { ADMIN, api, event, newSite, query } from "../../test/helpers";
 import { firstDifference, postEvents, storedEvents, withDb } from "../../test/reference/helpers";
 import { referenceMetrics } from "../../test/reference/metrics-reference";
-import type { EventInput } from "../ingest/event-schema";
+import type { EventInput } from "../../contract/events";
 
 type ErrorBody = { error: { code: string; message: string; details: { path: string; message: string }[] } };
 

@@ -10,7 +10,7 @@ import type { AppEnv } from "../env";
 import { ApiError } from "../http/errors";
 import { requireSiteAccess } from "../http/site-access";
 import { validate } from "../http/validate";
-import { windowQuerySchema, type MetricsResponse, type MetricsWindow } from "./schemas";
+import { windowQuerySchema, type MetricsResponse, type MetricsWindow } from "../../contract/metrics";
 
 // Metrics computed fresh from events on every request (the cached, rollup-backed reads are under
 // /api/metrics/cache). Middleware is attached per route, not with use(), so it cannot reach the

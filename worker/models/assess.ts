@@ -1,6 +1,6 @@
 import type { DriftRow } from "../../db/drift";
 import { ksPValue } from "./kolmogorov";
-import type { ModelDrift } from "./schemas";
+import type { ModelDrift } from "../../contract/models";
 
 export type DriftRule = { threshold: number; minEffect: number };
 

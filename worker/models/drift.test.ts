@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ADMIN, api, event, newSite } from "../../test/helpers";
 import { postEvents } from "../../test/reference/helpers";
-import type { EventInput } from "../ingest/event-schema";
+import type { EventInput } from "../../contract/events";
 import { ksPValue } from "./kolmogorov";
-import type { DriftResponse, ModelDrift } from "./schemas";
+import type { DriftResponse, ModelDrift } from "../../contract/models";
 import { seededRandom } from "../lib/seeded-random";
 
 type ErrorBody = { error: { code: string; message: string; details: { path: string; message: string }[] } };

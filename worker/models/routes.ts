@@ -4,7 +4,7 @@ import type { AppEnv } from "../env";
 import { requireSiteAccess } from "../http/site-access";
 import { validate } from "../http/validate";
 import { assessDrift } from "./assess";
-import { driftQuerySchema, MIN_BASELINE_EVENTS, type DriftResponse } from "./schemas";
+import { driftQuerySchema, MIN_BASELINE_EVENTS, type DriftResponse } from "../../contract/models";
 
 const span = (w: { start: Date; end: Date }) => ({ start: w.start.toISOString(), end: w.end.toISOString() });
 

@@ -22,7 +22,7 @@ import { describe, it } from "vitest";
 import { ADMIN, deliverRecompute, fetchWith, newSite, recordingQueue, testEnv } from "../../test/helpers";
 import { firstDifference } from "../../test/reference/helpers";
 import { compareIds, referenceMetrics, type RefEvent } from "../../test/reference/metrics-reference";
-import type { EventInput } from "../ingest/event-schema";
+import type { EventInput } from "../../contract/events";
 import type { RecomputeMessage } from "./message";
 
 const SEC = 1000;

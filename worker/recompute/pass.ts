@@ -4,7 +4,7 @@ import { claimStale } from "../../db/recompute";
 import { builtUntil } from "../../db/rollup-state";
 import { listSites } from "../../db/sites";
 import { computeEntry } from "../cache/compute-entry";
-import { localDayBounds } from "../lib/time-zone";
+import { localDayBounds } from "../../contract/time-zone";
 import { catchUpRollups } from "./advance-rollups";
 import { applyClaimed, type ApplyOutcome } from "./apply";
 import { stampAfterRebuild } from "./process";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ADMIN, api, fetchWith, newSite, query, testEnv } from "../../test/helpers";
 import { referenceMetrics, type RefEvent } from "../../test/reference/metrics-reference";
-import type { EventInput } from "../ingest/event-schema";
+import type { EventInput } from "../../contract/events";
 import { duplicatesOf, randomBatches, seededRandom, shuffled, uniqueDemoEvents } from "./chaos-stream";
 
 type Site = Awaited<ReturnType<typeof newSite>>;

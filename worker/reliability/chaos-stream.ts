@@ -1,4 +1,4 @@
-import type { EventInput } from "../ingest/event-schema";
+import type { EventInput } from "../../contract/events";
 import { generateDemoBatches } from "../seed/generate";
 
 // Seeded: the same stream, duplicates and batches on every run.

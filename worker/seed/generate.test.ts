@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { eventSchema, type EventInput } from "../ingest/event-schema";
+import { eventSchema, type EventInput } from "../../contract/events";
 import { generateDemoBatches, seedSizes, type SeedOptions } from "./generate";
 
 const DAY = 24 * 3600 * 1000;

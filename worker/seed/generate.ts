@@ -1,5 +1,5 @@
-import type { EventInput } from "../ingest/event-schema";
-import { zone } from "../lib/time-zone";
+import type { EventInput } from "../../contract/events";
+import { zone } from "../../contract/time-zone";
 import { seededRandom } from "../lib/seeded-random";
 
 /**

@@ -1,7 +1,7 @@
 import type { Database } from "../../db/client";
 import type { RecomputeRow } from "../../db/ingest";
 import { createSite, getSite } from "../../db/sites";
-import { eventSchema } from "../ingest/event-schema";
+import { eventSchema } from "../../contract/events";
 import { sha256Hex } from "../ingest/event-id";
 import { ingestEvents } from "../ingest/ingest-events";
 import { newSiteKey } from "../sites/site-key";

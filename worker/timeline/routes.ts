@@ -5,8 +5,8 @@ import type { AppEnv } from "../env";
 import { ApiError } from "../http/errors";
 import { requireSiteAccess } from "../http/site-access";
 import { validate } from "../http/validate";
-import { windowQuerySchema } from "../metrics/schemas";
-import type { TimelineResponse, WorkerTimelineResponse } from "./schemas";
+import { windowQuerySchema } from "../../contract/metrics";
+import type { TimelineResponse, WorkerTimelineResponse } from "../../contract/timeline";
 
 // The same 404 as the metrics of an unknown worker or workstation, rather than an empty timeline
 // (an export of which would be a header row that looks like a quiet shift).

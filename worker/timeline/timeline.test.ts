@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ADMIN, api, event, newSite } from "../../test/helpers";
-import type { WorkerMetrics, WorkstationMetrics } from "../metrics/schemas";
-import type { StateInterval, TimelineResponse, WorkerTimelineResponse } from "./schemas";
+import type { WorkerMetrics, WorkstationMetrics } from "../../contract/metrics";
+import type { StateInterval, TimelineResponse, WorkerTimelineResponse } from "../../contract/timeline";
 
 const at = (hhmm: string) => `2026-03-02T${hhmm}:00.000Z`;
 const post = (auth: Record<string, string>, events: unknown[]) => api("/events/bulk", { method: "POST", headers: auth, json: events });

@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { MAX_WINDOW_DAYS } from "./constants";
+import { DAY_MS } from "./time-zone";
 
-/** Longest window a metrics request may ask for. */
-export const MAX_WINDOW_DAYS = 93;
-const DAY_MS = 86_400_000;
+export { MAX_WINDOW_DAYS };
 
 const isoWithOffset = (name: string) =>
   z.iso.datetime({

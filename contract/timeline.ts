@@ -1,10 +1,10 @@
 import { z } from "zod";
+import { timelineStates } from "./event-types";
 
 // The timeline endpoints' answers, shared with the dashboard (which validates what it reads).
 const iso = z.iso.datetime({ offset: true });
 
-export const timelineStates = ["working", "idle", "absent", "unknown"] as const;
-export type TimelineState = (typeof timelineStates)[number];
+export { timelineStates, type TimelineState } from "./event-types";
 
 /** A stretch of one state, clipped to the window; `unknown` where a gap exceeded the site's cap. */
 export const stateIntervalSchema = z.object({

@@ -1,12 +1,8 @@
 import { z } from "zod";
-import { windowQuerySchema } from "../metrics/schemas";
+import { DEFAULT_MIN_EFFECT, DEFAULT_THRESHOLD, HISTOGRAM_BINS, MIN_BASELINE_EVENTS } from "./constants";
+import { windowQuerySchema } from "./metrics";
 
-/** A version needs this many events of its own in the baseline window to be its own baseline. */
-export const MIN_BASELINE_EVENTS = 30;
-export const DEFAULT_THRESHOLD = 0.01;
-export const DEFAULT_MIN_EFFECT = 0.1;
-/** Confidence histograms have this many equal bins on [0, 1]. */
-export const HISTOGRAM_BINS = 10;
+export { DEFAULT_MIN_EFFECT, DEFAULT_THRESHOLD, HISTOGRAM_BINS, MIN_BASELINE_EVENTS };
 
 /**
  * `baseline_start` / `baseline_end` under exactly the rules of a metrics window (ISO with offset,

@@ -9,9 +9,9 @@ import {
   workersResponseSchema,
   workstationResponseSchema,
   workstationsResponseSchema,
-} from "../../worker/metrics/schemas";
-import { timelineResponseSchema, workerTimelineResponseSchema } from "../../worker/timeline/schemas";
-import { driftResponseSchema } from "../../worker/models/schemas";
+} from "./metrics";
+import { timelineResponseSchema, workerTimelineResponseSchema } from "./timeline";
+import { driftResponseSchema } from "./models";
 
 const cacheFields = {
   cached: z.boolean(),
