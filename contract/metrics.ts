@@ -73,8 +73,10 @@ export const workstationMetricsSchema = z.object({
   absent_seconds: seconds,
   // No unknown time here: a worker nobody has seen for longer than the cap is not known to be at
   // any workstation, so that time belongs to the worker alone.
-  /** occupied / window_seconds. */
+  /** occupied / window_seconds: occupancy, nights and breaks included. */
   utilization_pct: pct,
+  /** person_working / (person_working + idle + absent): the working share of the person-time here. */
+  staffed_utilization_pct: pct,
   units: count,
   /** units per occupied hour. */
   units_per_hour: rate,
@@ -87,6 +89,8 @@ export const hourlyBucketSchema = z.object({
   working_seconds: seconds,
   idle_seconds: seconds,
   absent_seconds: seconds,
+  /** working / (working + idle + absent) within the hour; null for an hour with none of those. */
+  utilization_pct: pct,
   units: count,
   active_workers: count,
 });

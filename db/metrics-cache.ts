@@ -9,7 +9,7 @@ export type EntityType = (typeof entityTypes)[number];
  * entries of any other format are then misses (recomputed and rewritten on their next read), so a
  * reader never gets numbers in a shape it cannot parse.
  */
-export const CACHE_FORMAT = 2;
+export const CACHE_FORMAT = 3;
 
 /** Lists of all workers / workstations are cached under this entity id. */
 export const ALL_ENTITIES = "*";

@@ -1,21 +1,16 @@
 import { describe, expect, it } from "vitest";
-import type { HourlyBucket, WorkerMetrics, WorkstationMetrics } from "../../contract/metrics";
+import type { WorkerMetrics, WorkstationMetrics } from "../../contract/metrics";
 import type { ModelDrift } from "../../contract/models";
 import {
   compareWorkers,
   compareWorkstations,
   eventTypeColumns,
   eventTypeRows,
-  hourUtilization,
-  stationUtilization,
   tableCsv,
   withModelVersion,
   workstationColumns,
 } from "./tables";
 
-const hour = (working: number, idle: number, absent: number, active: number): HourlyBucket => ({
-  hour_start: "2026-03-02T08:00:00.000Z", working_seconds: working, idle_seconds: idle, absent_seconds: absent, units: 0, active_workers: active,
-});
 const worker = (id: string, utilization: number | null): WorkerMetrics => ({
   worker_id: id, window_seconds: 3600, working_seconds: 0, idle_seconds: 0, absent_seconds: 0, unknown_seconds: 0,
   utilization_pct: utilization, observed_utilization_pct: null, units: 0, units_per_working_hour: null, units_per_window_hour: null,
@@ -23,17 +18,8 @@ const worker = (id: string, utilization: number | null): WorkerMetrics => ({
 });
 const station = (id: string, working: number, idle: number, absent: number, occupancy: number | null): WorkstationMetrics => ({
   workstation_id: id, window_seconds: 86_400, person_working_seconds: working, occupied_seconds: working, idle_seconds: idle, absent_seconds: absent,
-  utilization_pct: occupancy, units: 0, units_per_hour: null, workers_seen: [], events: 1,
-});
-
-describe("hourUtilization", () => {
-  it("is the Utilization tile's formula within the hour, whatever part of it was tracked", () => {
-    // Two workers, one of whom started at half past: 45 min working of 60 tracked is 75 %, not
-    // 45 ÷ (2 × 60) = 37.5 %.
-    expect(hourUtilization(hour(2700, 600, 300, 2))).toBe(75);
-    expect(hourUtilization(hour(0, 1800, 0, 0))).toBe(0);
-    expect(hourUtilization(hour(0, 0, 0, 0))).toBeNull();
-  });
+  utilization_pct: occupancy, staffed_utilization_pct: working + idle + absent > 0 ? (100 * working) / (working + idle + absent) : null,
+  units: 0, units_per_hour: null, workers_seen: [], events: 1,
 });
 
 describe("change against the previous window", () => {
@@ -52,8 +38,6 @@ describe("workstation table", () => {
   it("bands staffed utilization, not occupancy of the whole window", () => {
     // 6 h working of an 8 h shift at the station: 75 % staffed, but 25 % of a 24 h window occupied.
     const s = station("S1", 6 * 3600, 3600, 3600, 25);
-    expect(stationUtilization(s)).toBe(75);
-    expect(stationUtilization(station("S2", 0, 0, 0, 0))).toBeNull();
     const banded = workstationColumns.filter((c) => c.band).map((c) => c.key);
     expect(banded).toEqual(["staffed_utilization_pct"]);
     const [head, line] = tableCsv(compareWorkstations([s], []), workstationColumns, "UTC").split("\r\n");

@@ -52,7 +52,7 @@ function compare<T>(rows: readonly T[], previous: readonly T[], id: (r: T) => st
 export const compareWorkers = (rows: readonly WorkerMetrics[], previous: readonly WorkerMetrics[]): WorkerRow[] =>
   compare(rows, previous, (r) => r.worker_id, (r) => r.utilization_pct);
 export const compareWorkstations = (rows: readonly WorkstationMetrics[], previous: readonly WorkstationMetrics[]): WorkstationRow[] =>
-  compare(rows, previous, (r) => r.workstation_id, stationUtilization);
+  compare(rows, previous, (r) => r.workstation_id, (r) => r.staffed_utilization_pct);
 
 const changeColumn = <T extends { utilization_change_pp: number | null }>(): Column<T> => ({
   key: "utilization_change_pp",
@@ -77,19 +77,9 @@ export const workerColumns: Column<WorkerRow>[] = [
   timeColumn("last_seen", "Last seen", (r) => r.last_seen, { date: true }),
 ];
 
-/**
- * Working share of the person-time spent at a workstation: working ÷ (working + idle + absent)
- * over the intervals there, the workers' utilization formula, so the same bands fit it. Occupancy
- * (occupied ÷ whole window) counts nights and breaks against the station and is not banded.
- */
-export function stationUtilization(s: WorkstationMetrics): number | null {
-  const staffed = s.person_working_seconds + s.idle_seconds + s.absent_seconds;
-  return staffed > 0 ? (100 * s.person_working_seconds) / staffed : null;
-}
-
 export const workstationColumns: Column<WorkstationRow>[] = [
   { key: "workstation_id", header: "Workstation", value: (r) => r.workstation_id },
-  { key: "staffed_utilization_pct", header: "Staffed utilization %", value: stationUtilization, display: (r) => formatPct(stationUtilization(r)), numeric: true, band: true },
+  { key: "staffed_utilization_pct", header: "Staffed utilization %", value: (r) => r.staffed_utilization_pct, display: (r) => formatPct(r.staffed_utilization_pct), numeric: true, band: true },
   changeColumn(),
   { key: "utilization_pct", header: "Occupancy %", value: (r) => r.utilization_pct, display: (r) => formatPct(r.utilization_pct), numeric: true },
   { key: "occupied_seconds", header: "Occupied s", value: (r) => r.occupied_seconds, display: (r) => formatDuration(r.occupied_seconds), numeric: true },
@@ -107,7 +97,7 @@ export const hourlyColumns: Column<Hour>[] = [
   { key: "idle_seconds", header: "Idle s", value: (r) => r.idle_seconds, display: (r) => formatDuration(r.idle_seconds), numeric: true },
   { key: "absent_seconds", header: "Absent s", value: (r) => r.absent_seconds, display: (r) => formatDuration(r.absent_seconds), numeric: true },
   { key: "active_workers", header: "Active workers", value: (r) => r.active_workers, display: (r) => formatNumber(r.active_workers), numeric: true },
-  { key: "utilization_pct", header: "Utilization %", value: (r) => hourUtilization(r), display: (r) => formatPct(hourUtilization(r)), numeric: true, band: true },
+  { key: "utilization_pct", header: "Utilization %", value: (r) => r.utilization_pct, display: (r) => formatPct(r.utilization_pct), numeric: true, band: true },
 ];
 
 export const intervalColumns: Column<StateInterval>[] = [
@@ -176,15 +166,6 @@ export const histogramColumns: Column<HistogramRow>[] = [
 /** The CSV names the version on every row: one file holds them all. */
 export function withModelVersion<T extends { model_version: string | null }>(columns: readonly Column<T>[]): Column<T>[] {
   return [{ key: "model_version", header: "Model version", value: (r) => r.model_version }, ...columns];
-}
-
-/**
- * working ÷ (working + idle + absent) within the hour, the Utilization tile's formula; null for an
- * hour with none of those (nights, the future), so the chart leaves a gap there.
- */
-export function hourUtilization(h: Hour): number | null {
-  const tracked = h.working_seconds + h.idle_seconds + h.absent_seconds;
-  return tracked > 0 ? (100 * h.working_seconds) / tracked : null;
 }
 
 export function intervalSeconds(i: StateInterval): number {

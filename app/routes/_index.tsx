@@ -11,7 +11,7 @@ import { PageHeader } from "../components/PageHeader";
 import { BASELINE_DAYS } from "../lib/drift";
 import { formatDuration, formatNumber, formatPct } from "../lib/format";
 import { apiUrlForHumans, pageContext, withApiErrors } from "../lib/page-context.server";
-import { compareWorkers, compareWorkstations, hourlyColumns, hourUtilization, workerColumns, workstationColumns } from "../lib/tables";
+import { compareWorkers, compareWorkstations, hourlyColumns, workerColumns, workstationColumns } from "../lib/tables";
 import { presetLabels, previousWindow, windowSearch } from "../lib/window";
 
 export const meta: MetaFunction = () => [{ title: "Factory overview · Worker Productivity" }];
@@ -127,7 +127,7 @@ export default function Overview() {
               title="Utilization per hour"
               description="Working ÷ (working + idle + absent) within each hour, as the Utilization tile; hours without tracked time are left blank."
               kind="line"
-              points={f.hourly.map((h) => ({ hour_start: h.hour_start, value: hourUtilization(h) }))}
+              points={f.hourly.map((h) => ({ hour_start: h.hour_start, value: h.utilization_pct }))}
               window={win}
               timeZone={tz}
               yMax={100}

@@ -11,7 +11,7 @@ import { useAutoRefresh } from "../components/useAutoRefresh";
 import { PageHeader } from "../components/PageHeader";
 import { formatDuration, formatNumber, formatPct } from "../lib/format";
 import { pageContext, withApiErrors } from "../lib/page-context.server";
-import { intervalColumns, stationUtilization } from "../lib/tables";
+import { intervalColumns } from "../lib/tables";
 import { windowSearch } from "../lib/window";
 
 export const meta: MetaFunction<typeof loader> = ({ params }) => [{ title: `Workstation ${params.id} · Worker Productivity` }];
@@ -46,7 +46,7 @@ export default function WorkstationPage() {
       <MetricList
         label={`Metrics of workstation ${d.id}`}
         items={[
-          { label: "Staffed utilization", value: formatPct(stationUtilization(m)), testId: "station-staffed-utilization" },
+          { label: "Staffed utilization", value: formatPct(m.staffed_utilization_pct), testId: "station-staffed-utilization" },
           { label: "Occupancy", value: formatPct(m.utilization_pct), testId: "station-occupancy" },
           { label: "Occupied", value: formatDuration(m.occupied_seconds), testId: "station-occupied" },
           { label: "Person-time working", value: formatDuration(m.person_working_seconds), testId: "station-person-time" },

@@ -6,6 +6,7 @@ import type { Database } from "../client";
 import { compareC } from "../collation";
 import type { FactoryMetrics, HourlyBucket, WorkerMetrics, WorkstationMetrics } from "../../contract/metrics";
 import { engineCtes, occupancyCte, secs, span, ts, tsArray } from "./engine";
+import { pct, perHour, trackedUtilizationPct } from "./ratios";
 
 export type MetricsSite = { siteId: string; maxStateSeconds: number };
 export type Window = { start: Date; end: Date };
@@ -316,8 +317,6 @@ const ms = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
 const windowSecondsOf = (window: Window, now: Date) =>
   Math.max(0, Math.min(window.end.getTime(), now.getTime()) - window.start.getTime()) / 1000;
-const pct = (num: number, den: number) => (den > 0 ? (100 * num) / den : null);
-const perHour = (units: number, seconds: number) => (seconds > 0 ? units / (seconds / 3600) : null);
 const iso = (t: string | null) => (t === null ? null : new Date(t).toISOString());
 
 function toWorkerMetrics(workerId: string, totals: Totals, windowSeconds: number): WorkerMetrics {
@@ -329,7 +328,7 @@ function toWorkerMetrics(workerId: string, totals: Totals, windowSeconds: number
     idle_seconds: t.idle,
     absent_seconds: t.absent,
     unknown_seconds: t.unknown,
-    utilization_pct: pct(t.working, t.working + t.idle + t.absent),
+    utilization_pct: trackedUtilizationPct(t.working, t.idle, t.absent),
     observed_utilization_pct: pct(t.working, windowSeconds),
     units: t.units,
     units_per_working_hour: perHour(t.units, t.working),
@@ -358,6 +357,7 @@ function toWorkstationMetrics(stationId: string, totals: StationTotals, windowSe
     idle_seconds: t.idle,
     absent_seconds: t.absent,
     utilization_pct: pct(t.occupied, windowSeconds),
+    staffed_utilization_pct: trackedUtilizationPct(t.person_working, t.idle, t.absent),
     units: t.units,
     units_per_hour: perHour(t.units, t.occupied),
     workers_seen: [...t.workers_seen].sort(compareC),
@@ -366,7 +366,7 @@ function toWorkstationMetrics(stationId: string, totals: StationTotals, windowSe
 }
 
 /** Metrics of one worker, or null when the site has no such worker. */
-export async function workerMetrics(
+async function workerMetrics(
   db: Database,
   site: MetricsSite,
   workerId: string,
@@ -380,7 +380,7 @@ export async function workerMetrics(
 }
 
 /** Every worker of the site (zeros for those without data in the window), ordered by id. */
-export async function allWorkerMetrics(
+async function allWorkerMetrics(
   db: Database,
   site: MetricsSite,
   window: Window,
@@ -393,7 +393,7 @@ export async function allWorkerMetrics(
 }
 
 /** Metrics of one workstation, or null when the site has no such workstation. */
-export async function workstationMetrics(
+async function workstationMetrics(
   db: Database,
   site: MetricsSite,
   workstationId: string,
@@ -407,7 +407,7 @@ export async function workstationMetrics(
 }
 
 /** Every workstation of the site (zeros for idle ones), ordered by id. */
-export async function allWorkstationMetrics(
+async function allWorkstationMetrics(
   db: Database,
   site: MetricsSite,
   window: Window,
@@ -419,7 +419,7 @@ export async function allWorkstationMetrics(
   return [...stations].map(([id, t]) => toWorkstationMetrics(id, t, windowSeconds));
 }
 
-export async function factoryMetrics(
+async function factoryMetrics(
   db: Database,
   site: MetricsSite,
   window: Window,
@@ -441,6 +441,7 @@ export async function factoryMetrics(
     working_seconds: ms(h.working),
     idle_seconds: ms(h.idle),
     absent_seconds: ms(h.absent),
+    utilization_pct: trackedUtilizationPct(ms(h.working), ms(h.idle), ms(h.absent)),
     units: h.units,
     active_workers: h.active,
   }));
@@ -450,7 +451,7 @@ export async function factoryMetrics(
     idle_seconds: idle,
     absent_seconds: absent,
     unknown_seconds: sumSeconds((w) => w.unknown_seconds),
-    utilization_pct: pct(working, working + idle + absent),
+    utilization_pct: trackedUtilizationPct(working, idle, absent),
     avg_utilization_pct: observed.length ? observed.reduce((a, b) => a + b, 0) / observed.length : null,
     units,
     units_per_hour: perHour(units, windowSeconds),
@@ -460,4 +461,48 @@ export async function factoryMetrics(
     workstations_active: agg.stationsActive,
     hourly,
   };
+}
+
+/**
+ * What to compute: the factory, one worker or workstation (by id), or all of them (no id). A
+ * single entity the site has never seen yields null; "all" lists every one of the site's, with
+ * zeros for those without data in the window, ordered by id.
+ */
+export type MetricsEntity = { type: "factory" } | { type: "worker"; id?: string } | { type: "workstation"; id?: string };
+
+export type MetricsOf<E extends MetricsEntity> = E extends { type: "factory" }
+  ? FactoryMetrics
+  : E extends { type: "worker"; id: string }
+    ? WorkerMetrics | null
+    : E extends { type: "worker" }
+      ? WorkerMetrics[]
+      : E extends { type: "workstation"; id: string }
+        ? WorkstationMetrics | null
+        : WorkstationMetrics[];
+
+/**
+ * The metrics of an entity over a window as of `now`: fresh from events, or with
+ * `source.rollupsBefore` summed from rollups where they are built (the result is the same).
+ * Every read of metrics (the fresh endpoints, the cache, the tests) goes through here.
+ */
+export function computeMetrics<E extends MetricsEntity>(
+  db: Database,
+  site: MetricsSite,
+  entity: E,
+  window: Window,
+  now: Date,
+  source: MetricsOptions = {},
+): Promise<MetricsOf<E>> {
+  const e = entity as MetricsEntity;
+  const result =
+    e.type === "factory"
+      ? factoryMetrics(db, site, window, now, source)
+      : e.type === "worker"
+        ? e.id === undefined
+          ? allWorkerMetrics(db, site, window, now, source)
+          : workerMetrics(db, site, e.id, window, now, source)
+        : e.id === undefined
+          ? allWorkstationMetrics(db, site, window, now, source)
+          : workstationMetrics(db, site, e.id, window, now, source);
+  return result as Promise<MetricsOf<E>>;
 }

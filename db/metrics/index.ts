@@ -1,12 +1,10 @@
 // The metrics engine: fresh computation from events, hourly rollups, and both combined.
 // Semantics (state intervals, the gap cap, look-back, windows) are described in engine.ts.
 export {
-  allWorkerMetrics,
-  allWorkstationMetrics,
-  factoryMetrics,
+  computeMetrics,
   planWindow,
-  workerMetrics,
-  workstationMetrics,
+  type MetricsEntity,
+  type MetricsOf,
   type MetricsOptions,
   type MetricsSite,
   type Window,

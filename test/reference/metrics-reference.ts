@@ -157,6 +157,7 @@ export function referenceMetrics(input: RefInput) {
       idle_seconds: secondsOf(ivs, "idle"),
       absent_seconds: secondsOf(ivs, "absent"),
       utilization_pct: pct(occupied, windowSeconds),
+      staffed_utilization_pct: pct(secondsOf(ivs, "working"), secondsOf(ivs, "working") + secondsOf(ivs, "idle") + secondsOf(ivs, "absent")),
       units,
       units_per_hour: perHour(units, occupied),
       workers_seen: sortIds(evs.map((e) => e.worker_id)),
@@ -172,6 +173,7 @@ export function referenceMetrics(input: RefInput) {
     working_seconds: number;
     idle_seconds: number;
     absent_seconds: number;
+    utilization_pct: number | null;
     units: number;
     active_workers: number;
   }[] = [];
@@ -186,11 +188,13 @@ export function referenceMetrics(input: RefInput) {
         );
       const working = perWorker("working");
       const total = (ms: number[]) => ms.reduce((a, b) => a + b, 0) / 1000;
+      const [w, i, a] = [total(working), total(perWorker("idle")), total(perWorker("absent"))];
       hourly.push({
         hour_start: iso(h)!,
-        working_seconds: total(working),
-        idle_seconds: total(perWorker("idle")),
-        absent_seconds: total(perWorker("absent")),
+        working_seconds: w,
+        idle_seconds: i,
+        absent_seconds: a,
+        utilization_pct: pct(w, w + i + a),
         units: inWindow.filter((e) => e.ts >= lo && e.ts < hi).reduce((s, e) => s + (e.count ?? 0), 0),
         active_workers: working.filter((ms) => ms > 0).length,
       });

@@ -3,14 +3,7 @@
 // through the HTTP routes) must equal the plain reference implementation.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  allWorkerMetrics,
-  allWorkstationMetrics,
-  factoryMetrics,
-  rebuildRollupHours,
-  workerMetrics,
-  workstationMetrics,
-} from "../../db/metrics";
+import { computeMetrics, rebuildRollupHours } from "../../db/metrics";
 import { api, newSite } from "../../test/helpers";
 import { firstDifference, postEvents, storedEvents, withDb } from "../../test/reference/helpers";
 import { referenceMetrics, type RefEvent } from "../../test/reference/metrics-reference";
@@ -169,17 +162,17 @@ describe("metrics equal the reference implementation", () => {
             const stationId = ref.workstations[s.pick % ref.workstations.length].workstation_id;
             for (const [mode, opts] of [["fresh", {}], ["rollups", { rollupsBefore }]] as const) {
               const at = `window ${k} [${rel.start / MIN}, ${rel.end / MIN}) min, now +${s.nowOffset / MIN} min, ${mode}`;
-              check(`${at} factory`, await factoryMetrics(db, metricsSite, window, now, opts), ref.factory);
-              check(`${at} workers`, await allWorkerMetrics(db, metricsSite, window, now, opts), ref.workers);
-              check(`${at} workstations`, await allWorkstationMetrics(db, metricsSite, window, now, opts), ref.workstations);
+              check(`${at} factory`, await computeMetrics(db, metricsSite, { type: "factory" }, window, now, opts), ref.factory);
+              check(`${at} workers`, await computeMetrics(db, metricsSite, { type: "worker" }, window, now, opts), ref.workers);
+              check(`${at} workstations`, await computeMetrics(db, metricsSite, { type: "workstation" }, window, now, opts), ref.workstations);
               check(
                 `${at} worker ${workerId}`,
-                await workerMetrics(db, metricsSite, workerId, window, now, opts),
+                await computeMetrics(db, metricsSite, { type: "worker", id: workerId }, window, now, opts),
                 ref.workers.find((x) => x.worker_id === workerId),
               );
               check(
                 `${at} workstation ${stationId}`,
-                await workstationMetrics(db, metricsSite, stationId, window, now, opts),
+                await computeMetrics(db, metricsSite, { type: "workstation", id: stationId }, window, now, opts),
                 ref.workstations.find((x) => x.workstation_id === stationId),
               );
             }

@@ -1,13 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  allWorkerMetrics,
-  allWorkstationMetrics,
-  factoryMetrics,
-  planWindow,
-  rebuildRollupHours,
-  workerMetrics,
-  workstationMetrics,
-} from "../../db/metrics";
+import { computeMetrics, planWindow, rebuildRollupHours } from "../../db/metrics";
 import { ADMIN, api, event, newSite, query } from "../../test/helpers";
 import { firstDifference, postEvents, storedEvents, withDb } from "../../test/reference/helpers";
 import { referenceMetrics } from "../../test/reference/metrics-reference";
@@ -35,7 +27,7 @@ describe("state intervals", () => {
       ev("08:02:00", "W1", "S1", "product_count", { count: 3 }),
       ev("08:05:00", "W1", "S1", "idle"),
     ]);
-    const m = await withDb((db) => workerMetrics(db, site.metricsSite, "W1", win("08:00:00", "08:10:00"), LATER));
+    const m = await withDb((db) => computeMetrics(db, site.metricsSite, { type: "worker", id: "W1" }, win("08:00:00", "08:10:00"), LATER));
     expect(m).toMatchObject({ working_seconds: 300, idle_seconds: 300, unknown_seconds: 0, units: 3, events: 3 });
     expect(m?.utilization_pct).toBeCloseTo(50, 9);
     expect(m?.units_per_working_hour).toBeCloseTo(36, 9);
@@ -48,18 +40,18 @@ describe("state intervals", () => {
       ev("08:05:00", "W1", "S2", "absent"),
       ev("08:07:00", "W2", "S2", "absent"),
     ]);
-    const s1 = await withDb((db) => workstationMetrics(db, site.metricsSite, "S1", win("08:00:00", "08:07:00"), LATER));
+    const s1 = await withDb((db) => computeMetrics(db, site.metricsSite, { type: "workstation", id: "S1" }, win("08:00:00", "08:07:00"), LATER));
     // person time counts both workers (2 x 5 min); occupied time counts the union once (7 min)
     expect(s1).toMatchObject({ person_working_seconds: 600, occupied_seconds: 420, workers_seen: ["W1", "W2"], events: 2 });
     expect(s1?.utilization_pct).toBeCloseTo(100, 9);
-    const s2 = await withDb((db) => workstationMetrics(db, site.metricsSite, "S2", win("08:00:00", "08:07:00"), LATER));
+    const s2 = await withDb((db) => computeMetrics(db, site.metricsSite, { type: "workstation", id: "S2" }, win("08:00:00", "08:07:00"), LATER));
     // W2's absent event at 08:07 is at the window's end: outside it
     expect(s2).toMatchObject({ person_working_seconds: 0, occupied_seconds: 0, absent_seconds: 120, workers_seen: ["W1"] });
   });
 
   it("cuts a gap longer than max_state_seconds: the rest is unknown", async () => {
     const site = await siteWith([ev("08:00:00", "W1", "S1", "working"), ev("08:30:00", "W1", "S1", "idle")], 600);
-    const m = await withDb((db) => workerMetrics(db, site.metricsSite, "W1", win("08:00:00", "08:35:00"), LATER));
+    const m = await withDb((db) => computeMetrics(db, site.metricsSite, { type: "worker", id: "W1" }, win("08:00:00", "08:35:00"), LATER));
     expect(m).toMatchObject({ working_seconds: 600, unknown_seconds: 1200, idle_seconds: 300 });
     expect(m?.utilization_pct).toBeCloseTo((600 / 900) * 100, 9);
     expect(m?.observed_utilization_pct).toBeCloseTo((600 / 2100) * 100, 9);
@@ -71,7 +63,7 @@ describe("state intervals", () => {
       ev("07:50:00", "W1", "S1", "product_count", { count: 1 }),
       ev("08:03:00", "W2", "S1", "idle"),
     ]);
-    const [w1, w2] = await withDb((db) => allWorkerMetrics(db, site.metricsSite, win("08:00:00", "08:10:00"), LATER));
+    const [w1, w2] = await withDb((db) => computeMetrics(db, site.metricsSite, { type: "worker" }, win("08:00:00", "08:10:00"), LATER));
     // W1: working 07:55 + 10 min cap = until 08:05, then unknown; the event itself is outside the window
     expect(w1).toMatchObject({ worker_id: "W1", working_seconds: 300, unknown_seconds: 300, events: 0, units: 0, first_seen: null });
     // W2 had not appeared before 08:03: that time is not counted at all, not even as unknown
@@ -81,7 +73,7 @@ describe("state intervals", () => {
 
   it("keeps the last interval open until now (capped), and never counts time after now", async () => {
     const site = await siteWith([ev("08:00:00", "W1", "S1", "working")]);
-    const at = (now: string) => withDb((db) => workerMetrics(db, site.metricsSite, "W1", win("08:00:00", "09:00:00"), T(now)));
+    const at = (now: string) => withDb((db) => computeMetrics(db, site.metricsSite, { type: "worker", id: "W1" }, win("08:00:00", "09:00:00"), T(now)));
     expect(await at("08:04:00")).toMatchObject({ working_seconds: 240, unknown_seconds: 0, window_seconds: 240 });
     expect(await at("08:30:00")).toMatchObject({ working_seconds: 600, unknown_seconds: 1200, window_seconds: 1800 });
     expect(await at("10:00:00")).toMatchObject({ working_seconds: 600, unknown_seconds: 3000, window_seconds: 3600 });
@@ -95,9 +87,9 @@ describe("state intervals", () => {
       ev("08:00:00", "W1", "S2", "working", { event_id: "a-first" }),
       ev("08:05:00", "W1", "S1", "absent"),
     ]);
-    const m = await withDb((db) => workerMetrics(db, site.metricsSite, "W1", win("08:00:00", "08:05:00"), LATER));
+    const m = await withDb((db) => computeMetrics(db, site.metricsSite, { type: "worker", id: "W1" }, win("08:00:00", "08:05:00"), LATER));
     expect(m).toMatchObject({ idle_seconds: 300, working_seconds: 0, events: 2 });
-    const s2 = await withDb((db) => workstationMetrics(db, site.metricsSite, "S2", win("08:00:00", "08:05:00"), LATER));
+    const s2 = await withDb((db) => computeMetrics(db, site.metricsSite, { type: "workstation", id: "S2" }, win("08:00:00", "08:05:00"), LATER));
     expect(s2).toMatchObject({ person_working_seconds: 0, events: 1 });
   });
 
@@ -113,12 +105,12 @@ describe("state intervals", () => {
     await postEvents(site.auth, [tie("W1", "a", "working"), tie("W2", "b", "idle")]);
     await postEvents(site.auth, [tie("W1", "c", "working", "08:01:00"), tie("W2", "c", "working", "08:01:00")]);
     const metricsSite = { siteId: site.siteId, maxStateSeconds: 600 };
-    const workers = await withDb((db) => allWorkerMetrics(db, metricsSite, win("08:00:00", "08:05:00"), LATER));
+    const workers = await withDb((db) => computeMetrics(db, metricsSite, { type: "worker" }, win("08:00:00", "08:05:00"), LATER));
     expect(workers.map((w) => [w.worker_id, w.working_seconds, w.idle_seconds, w.unknown_seconds])).toEqual([
       ["W1", 240, 60, 0],
       ["W2", 240, 60, 0],
     ]);
-    const s1 = await withDb((db) => workstationMetrics(db, metricsSite, "S1", win("08:00:00", "08:05:00"), LATER));
+    const s1 = await withDb((db) => computeMetrics(db, metricsSite, { type: "workstation", id: "S1" }, win("08:00:00", "08:05:00"), LATER));
     expect(s1).toMatchObject({ person_working_seconds: 480, occupied_seconds: 240, idle_seconds: 120 });
   });
 
@@ -127,19 +119,19 @@ describe("state intervals", () => {
       ev("08:00:00.250", "W1", "S1", "working"),
       ev("08:10:00", "W1", "S1", "product_count", { count: 2 }),
     ]);
-    const m = await withDb((db) => workerMetrics(db, site.metricsSite, "W1", win("08:00:00", "08:10:00"), LATER));
+    const m = await withDb((db) => computeMetrics(db, site.metricsSite, { type: "worker", id: "W1" }, win("08:00:00", "08:10:00"), LATER));
     expect(m).toMatchObject({ working_seconds: 599.75, units: 0, events: 1, last_seen: "2026-03-02T08:00:00.250Z" });
   });
 
   it("lists every registered worker and workstation, with zeros for silent ones", async () => {
     const site = await siteWith([ev("06:00:00", "W9", "S9", "absent"), ev("08:01:00", "W1", "S1", "working")], 60);
-    const workers = await withDb((db) => allWorkerMetrics(db, site.metricsSite, win("08:00:00", "08:02:00"), LATER));
+    const workers = await withDb((db) => computeMetrics(db, site.metricsSite, { type: "worker" }, win("08:00:00", "08:02:00"), LATER));
     expect(workers.map((w) => [w.worker_id, w.working_seconds, w.absent_seconds, w.events])).toEqual([
       ["W1", 60, 0, 1],
       ["W9", 0, 0, 0],
     ]);
     expect(workers[1]).toMatchObject({ utilization_pct: null, avg_confidence: null, units_per_working_hour: null, last_seen: null });
-    const stations = await withDb((db) => allWorkstationMetrics(db, site.metricsSite, win("08:00:00", "08:02:00"), LATER));
+    const stations = await withDb((db) => computeMetrics(db, site.metricsSite, { type: "workstation" }, win("08:00:00", "08:02:00"), LATER));
     expect(stations.map((s) => [s.workstation_id, s.occupied_seconds, s.workers_seen])).toEqual([
       ["S1", 60, ["W1"]],
       ["S9", 0, []],
@@ -149,8 +141,8 @@ describe("state intervals", () => {
   it("reports null for unknown workers and workstations", async () => {
     const site = await siteWith([ev("08:00:00", "W1", "S1", "working")]);
     await withDb(async (db) => {
-      expect(await workerMetrics(db, site.metricsSite, "nobody", win("08:00:00", "09:00:00"), LATER)).toBeNull();
-      expect(await workstationMetrics(db, site.metricsSite, "nowhere", win("08:00:00", "09:00:00"), LATER)).toBeNull();
+      expect(await computeMetrics(db, site.metricsSite, { type: "worker", id: "nobody" }, win("08:00:00", "09:00:00"), LATER)).toBeNull();
+      expect(await computeMetrics(db, site.metricsSite, { type: "workstation", id: "nowhere" }, win("08:00:00", "09:00:00"), LATER)).toBeNull();
     });
   });
 });
@@ -165,7 +157,7 @@ describe("factory metrics", () => {
       ev("09:10:00", "W1", "S1", "idle"),
       ev("09:00:00", "W2", "S2", "idle"),
     ]);
-    const f = await withDb((db) => factoryMetrics(db, site.metricsSite, win("08:45:00", "09:15:00"), LATER));
+    const f = await withDb((db) => computeMetrics(db, site.metricsSite, { type: "factory" }, win("08:45:00", "09:15:00"), LATER));
     expect(f).toMatchObject({
       working_seconds: 1200,
       idle_seconds: 300 + 600,
@@ -189,7 +181,7 @@ describe("factory metrics", () => {
 
   it("has no hourly buckets for an empty window", async () => {
     const site = await siteWith([ev("08:00:00", "W1", "S1", "working")]);
-    const f = await withDb((db) => factoryMetrics(db, site.metricsSite, win("08:30:00", "08:30:00"), LATER));
+    const f = await withDb((db) => computeMetrics(db, site.metricsSite, { type: "factory" }, win("08:30:00", "08:30:00"), LATER));
     expect(f).toMatchObject({ hourly: [], working_seconds: 0, window_seconds: 0, utilization_pct: null, units_per_hour: null });
   });
 });
@@ -230,9 +222,9 @@ describe("rollups", () => {
           now: LATER.getTime(),
         });
         for (const o of [{}, opts]) {
-          expect(firstDifference(await factoryMetrics(db, site.metricsSite, window, LATER, o), reference.factory)).toBeNull();
-          expect(firstDifference(await allWorkerMetrics(db, site.metricsSite, window, LATER, o), reference.workers)).toBeNull();
-          expect(firstDifference(await allWorkstationMetrics(db, site.metricsSite, window, LATER, o), reference.workstations)).toBeNull();
+          expect(firstDifference(await computeMetrics(db, site.metricsSite, { type: "factory" }, window, LATER, o), reference.factory)).toBeNull();
+          expect(firstDifference(await computeMetrics(db, site.metricsSite, { type: "worker" }, window, LATER, o), reference.workers)).toBeNull();
+          expect(firstDifference(await computeMetrics(db, site.metricsSite, { type: "workstation" }, window, LATER, o), reference.workstations)).toBeNull();
         }
       };
       await check();
@@ -240,8 +232,8 @@ describe("rollups", () => {
       // (09:20): until that hour is rebuilt the rollups are behind, and rebuilding it alone is
       // enough, which is what ingest asks the recompute for.
       await postEvents(site.auth, [ev("09:10:00", "W1", "S1", "working")]);
-      const stale = await factoryMetrics(db, site.metricsSite, window, LATER, opts);
-      const fresh = await factoryMetrics(db, site.metricsSite, window, LATER);
+      const stale = await computeMetrics(db, site.metricsSite, { type: "factory" }, window, LATER, opts);
+      const fresh = await computeMetrics(db, site.metricsSite, { type: "factory" }, window, LATER);
       expect(stale.working_seconds).not.toBeCloseTo(fresh.working_seconds, 3);
       await rebuildRollupHours(db, site.metricsSite, T("09:00:00"), T("10:00:00"), LATER);
       await check();
@@ -255,7 +247,7 @@ describe("rollups", () => {
       const expected = [];
       for (const worker of ["W1", "W2"]) {
         for (const h of ["07", "08", "09", "10"]) {
-          const m = await workerMetrics(db, site.metricsSite, worker, win(`${h}:00:00`, `${Number(h) + 1}:00:00`.padStart(8, "0")), LATER);
+          const m = await computeMetrics(db, site.metricsSite, { type: "worker", id: worker }, win(`${h}:00:00`, `${Number(h) + 1}:00:00`.padStart(8, "0")), LATER);
           if (!m || m.working_seconds + m.idle_seconds + m.absent_seconds + m.unknown_seconds + m.events === 0) continue;
           expected.push([worker, `2026-03-02T${h}:00:00.000Z`, m.working_seconds, m.idle_seconds, m.absent_seconds, m.unknown_seconds, m.units, m.events]);
         }

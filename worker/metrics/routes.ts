@@ -1,11 +1,5 @@
 import { Hono, type Context } from "hono";
-import {
-  allWorkerMetrics,
-  allWorkstationMetrics,
-  factoryMetrics,
-  workerMetrics,
-  workstationMetrics,
-} from "../../db/metrics";
+import { computeMetrics } from "../../db/metrics";
 import type { AppEnv } from "../env";
 import { ApiError } from "../http/errors";
 import { requireSiteAccess } from "../http/site-access";
@@ -39,28 +33,28 @@ export const metricsRoutes = new Hono<AppEnv>()
     const window = c.req.valid("query");
     const id = c.req.param("id");
     const { db } = await c.get("db")();
-    return respond(c, window, async (now) => found("worker", id, await workerMetrics(db, c.get("site"), id, window, now)));
+    return respond(c, window, async (now) => found("worker", id, await computeMetrics(db, c.get("site"), { type: "worker", id }, window, now)));
   })
   .get("/workstation/:id", requireSiteAccess, windowQuery, async (c) => {
     const window = c.req.valid("query");
     const id = c.req.param("id");
     const { db } = await c.get("db")();
     return respond(c, window, async (now) =>
-      found("workstation", id, await workstationMetrics(db, c.get("site"), id, window, now)),
+      found("workstation", id, await computeMetrics(db, c.get("site"), { type: "workstation", id }, window, now)),
     );
   })
   .get("/factory", requireSiteAccess, windowQuery, async (c) => {
     const window = c.req.valid("query");
     const { db } = await c.get("db")();
-    return respond(c, window, (now) => factoryMetrics(db, c.get("site"), window, now));
+    return respond(c, window, (now) => computeMetrics(db, c.get("site"), { type: "factory" }, window, now));
   })
   .get("/workers", requireSiteAccess, windowQuery, async (c) => {
     const window = c.req.valid("query");
     const { db } = await c.get("db")();
-    return respond(c, window, (now) => allWorkerMetrics(db, c.get("site"), window, now));
+    return respond(c, window, (now) => computeMetrics(db, c.get("site"), { type: "worker" }, window, now));
   })
   .get("/workstations", requireSiteAccess, windowQuery, async (c) => {
     const window = c.req.valid("query");
     const { db } = await c.get("db")();
-    return respond(c, window, (now) => allWorkstationMetrics(db, c.get("site"), window, now));
+    return respond(c, window, (now) => computeMetrics(db, c.get("site"), { type: "workstation" }, window, now));
   });
