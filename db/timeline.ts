@@ -1,16 +1,13 @@
 // Timelines for the dashboard: the state intervals behind the metrics, per worker or per
 // workstation, plus units per hour and detection confidence by model version.
 //
-// Same semantics as the metrics (db/metrics/engine.ts): a worker's state comes from state events
-// only (product_count never starts or ends an interval); each state event holds until the worker's
-// next state event, for at most the site's max_state_seconds, after which the time is `unknown`;
-// the last event before the window carries its state into the window (look-back); events tied on
-// a timestamp keep only the last by event_id; everything is clipped to [start, min(end, now)).
-// Adjacent pieces with the same worker, state and workstation are merged into one interval. An
-// unknown interval names the workstation the worker was last seen at, but a workstation's
-// timeline leaves unknown time out.
+// The intervals are the metrics' own (db/metrics/engine.ts `segs`: look-back, the cap, the tie-break
+// and the clipping to [start, min(end, now)) are defined there once). Here adjacent pieces with the
+// same worker, state and workstation are merged into one interval. An unknown interval names the
+// workstation the worker was last seen at, but a workstation's timeline leaves unknown time out.
 import { and, eq, sql } from "drizzle-orm";
-import { isCountEvent, isStateEvent } from "./event-kinds";
+import { isCountEvent } from "./event-kinds";
+import { engineCtes } from "./metrics/engine";
 import type { Database } from "./client";
 import { workers, workstations } from "./schema";
 import { isoUtc } from "./sql-time";
@@ -53,55 +50,24 @@ export async function stateIntervals(
   window: TimelineWindow,
   now: Date,
 ): Promise<IntervalRow[]> {
-  const workerFilter = "workerId" in scope ? sql`and w.worker_id = ${scope.workerId}::text` : sql``;
   // A workstation's timeline needs every worker: whoever was last seen there carries that state in.
   // Unknown time is the worker's alone (as in the workstation metrics): someone unseen for longer
   // than the cap is not known to be at any workstation.
   const stationFilter =
     "workstationId" in scope ? sql`where workstation_id = ${scope.workstationId}::text and state <> 'unknown'` : sql``;
-  const cap = sql`${site.maxStateSeconds}::int * interval '1 second'`;
+  const workerId = "workerId" in scope ? scope.workerId : undefined;
   const { rows } = await db.execute<IntervalRow>(sql`
     with
-    bounds as (
-      select ${tsParam(window.start)} as a, least(${tsParam(window.end)}, ${tsParam(now)}) as b
+    parts as (
+      select ${tsParam(window.start)} as a, ${tsParam(window.end)} as b
     ),
-    wk as (
-      select w.worker_id from workers w where w.site_id = ${site.siteId}::text ${workerFilter}
-    ),
-    ev as (
-      select w.worker_id, x.ts, x.next_ts, x.event_type, x.workstation_id
-      from wk w
-      cross join bounds p
-      cross join lateral (
-        select coalesce(
-          (select e.ts from events e
-            where e.site_id = ${site.siteId}::text and e.worker_id = w.worker_id and e.ts < p.a
-              and ${isStateEvent("e.event_type")}
-            order by e.ts desc
-            limit 1),
-          p.a) as from_ts
-      ) lb
-      cross join lateral (
-        select d.ts, coalesce(lead(d.ts) over (order by d.ts), 'infinity'::timestamptz) as next_ts,
-               d.event_type, d.workstation_id
-        from (
-          select distinct on (e.ts) e.ts, e.event_type, e.workstation_id
-          from events e
-          where e.site_id = ${site.siteId}::text and e.worker_id = w.worker_id and e.ts >= lb.from_ts and e.ts < p.b
-            and ${isStateEvent("e.event_type")}
-          order by e.ts, e.event_id collate "C" desc
-        ) d
-      ) x
-      where p.a < p.b
-    ),
+    ${engineCtes({ siteId: site.siteId, maxStateSeconds: site.maxStateSeconds, now, workerId }, { byStation: false, byHour: false })},
+    -- The metrics' own runs of state time and the unknown time after each: the timeline is the
+    -- same intervals laid out, so the two cannot disagree.
     pieces as (
-      select ev.worker_id, ev.workstation_id, v.state, v.lo, v.hi
-      from ev
-      cross join bounds p
-      cross join lateral (
-        values (ev.event_type, greatest(ev.ts, p.a), least(ev.next_ts, ev.ts + ${cap}, p.b)),
-               ('unknown', greatest(ev.ts + ${cap}, p.a), least(ev.next_ts, p.b))
-      ) v(state, lo, hi)
+      select s.worker_id, s.workstation_id, v.state, v.lo, v.hi
+      from segs s
+      cross join lateral (values (s.state, s.lo, s.hi), ('unknown', s.ulo, s.uhi)) v(state, lo, hi)
       where v.hi > v.lo
     ),
     marked as (
