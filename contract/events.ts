@@ -76,12 +76,40 @@ export const eventSchema = z
     if (!counts && e.count !== undefined) {
       ctx.addIssue({ code: "custom", path: ["count"], message: `count is only allowed on ${countEventTypes.join(", ")} events` });
     }
-  });
+  })
+  .meta({ id: "Event" });
 
 export const bulkSchema = z
   .array(eventSchema)
   .min(1, "send at least one event")
-  .max(MAX_BULK_EVENTS, `send at most ${MAX_BULK_EVENTS} events per request`);
+  .max(MAX_BULK_EVENTS, `send at most ${MAX_BULK_EVENTS} events per request`)
+  .meta({ id: "EventBatch" });
 
 export type EventInput = z.input<typeof eventSchema>;
 export type Event = z.output<typeof eventSchema>;
+
+/** What became of one event: stored now (false for a repeat), and whether it came late. */
+export const eventResultSchema = z
+  .object({ event_id: z.string(), inserted: z.boolean(), late: z.boolean() })
+  .meta({ id: "EventResult" });
+
+/** The answer to POST /api/events: 201 when stored, 200 for a repeat. */
+export const eventAcceptedSchema = eventResultSchema.extend({ site_id: z.string() }).meta({ id: "EventAccepted" });
+
+const tally = z.number().int().nonnegative();
+
+/** The answer to POST /api/events/bulk: totals, and each event's result in the order sent. */
+export const batchAcceptedSchema = z
+  .object({
+    site_id: z.string(),
+    received: tally,
+    inserted: tally,
+    duplicates: tally,
+    late: tally,
+    recompute_requests: tally,
+    results: z.array(eventResultSchema),
+  })
+  .meta({ id: "BatchAccepted" });
+
+export type EventResult = z.infer<typeof eventResultSchema>;
+export type BatchAccepted = z.infer<typeof batchAcceptedSchema>;

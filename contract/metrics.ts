@@ -4,7 +4,8 @@ import { DAY_MS } from "./time-zone";
 
 export { MAX_WINDOW_DAYS };
 
-const isoWithOffset = (name: string) =>
+/** A query parameter holding an instant, with the message every window parameter fails with. */
+export const isoWithOffset = (name: string) =>
   z.iso.datetime({
     offset: true,
     message: `${name} must be ISO 8601 with a time zone offset, e.g. 2026-01-15T08:00:00Z`,
@@ -16,8 +17,15 @@ const isoWithOffset = (name: string) =>
  */
 export const windowQuerySchema = z
   .object({
-    start: isoWithOffset("start").transform((s) => new Date(s)),
-    end: isoWithOffset("end").transform((s) => new Date(s)),
+    start: isoWithOffset("start")
+      .meta({ description: "Start of the window (included), ISO 8601 with an offset.", examples: ["2026-03-02T00:00:00Z"] })
+      .transform((s) => new Date(s)),
+    end: isoWithOffset("end")
+      .meta({
+        description: `End of the window (excluded): not before start, at most ${MAX_WINDOW_DAYS} days after it.`,
+        examples: ["2026-03-03T00:00:00Z"],
+      })
+      .transform((s) => new Date(s)),
   })
   .superRefine((q, ctx) => {
     // zod may still run this when a field failed; only judge two valid dates
@@ -53,6 +61,8 @@ export const workerMetricsSchema = z.object({
   /** working / window_seconds. */
   observed_utilization_pct: pct,
   units: count,
+  /** Times the worker's state interval moved to another workstation within the window. */
+  station_changes: count,
   units_per_working_hour: rate,
   units_per_window_hour: rate,
   first_seen: isoOrNull,
@@ -60,7 +70,7 @@ export const workerMetricsSchema = z.object({
   events: count,
   late_events: count,
   avg_confidence: z.number().min(0).max(1).nullable(),
-});
+}).meta({ id: "WorkerMetrics" });
 
 export const workstationMetricsSchema = z.object({
   workstation_id: z.string(),
@@ -82,7 +92,7 @@ export const workstationMetricsSchema = z.object({
   units_per_hour: rate,
   workers_seen: z.array(z.string()),
   events: count,
-});
+}).meta({ id: "WorkstationMetrics" });
 
 export const hourlyBucketSchema = z.object({
   hour_start: z.iso.datetime({ offset: true }),
@@ -93,7 +103,7 @@ export const hourlyBucketSchema = z.object({
   utilization_pct: pct,
   units: count,
   active_workers: count,
-});
+}).meta({ id: "HourlyBucket" });
 
 export const factoryMetricsSchema = z.object({
   window_seconds: seconds,
@@ -110,10 +120,12 @@ export const factoryMetricsSchema = z.object({
   units_per_hour: rate,
   events: count,
   late_events: count,
+  /** Sum of the workers' station_changes. */
+  station_changes: count,
   active_workers: count,
   workstations_active: count,
   hourly: z.array(hourlyBucketSchema),
-});
+}).meta({ id: "FactoryMetrics" });
 
 export type WorkerMetrics = z.infer<typeof workerMetricsSchema>;
 export type WorkstationMetrics = z.infer<typeof workstationMetricsSchema>;
@@ -128,10 +140,11 @@ const envelope = <T extends z.ZodType>(metrics: T) =>
     metrics,
   });
 
-export const workerResponseSchema = envelope(workerMetricsSchema);
-export const workstationResponseSchema = envelope(workstationMetricsSchema);
-export const factoryResponseSchema = envelope(factoryMetricsSchema);
-export const workersResponseSchema = envelope(z.array(workerMetricsSchema));
-export const workstationsResponseSchema = envelope(z.array(workstationMetricsSchema));
+// The ids name these shapes in the API description (the cache format ignores them).
+export const workerResponseSchema = envelope(workerMetricsSchema).meta({ id: "WorkerMetricsResponse" });
+export const workstationResponseSchema = envelope(workstationMetricsSchema).meta({ id: "WorkstationMetricsResponse" });
+export const factoryResponseSchema = envelope(factoryMetricsSchema).meta({ id: "FactoryMetricsResponse" });
+export const workersResponseSchema = envelope(z.array(workerMetricsSchema)).meta({ id: "WorkersMetricsResponse" });
+export const workstationsResponseSchema = envelope(z.array(workstationMetricsSchema)).meta({ id: "WorkstationsMetricsResponse" });
 
 export type MetricsResponse<T> = { site_id: string; window: { start: string; end: string }; computed_at: string; metrics: T };

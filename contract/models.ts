@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_MIN_EFFECT, DEFAULT_THRESHOLD, HISTOGRAM_BINS, MIN_BASELINE_EVENTS } from "./constants";
-import { windowQuerySchema } from "./metrics";
+import { isoWithOffset, windowQuerySchema } from "./metrics";
 
 export { DEFAULT_MIN_EFFECT, DEFAULT_THRESHOLD, HISTOGRAM_BINS, MIN_BASELINE_EVENTS };
 
@@ -9,7 +9,18 @@ export { DEFAULT_MIN_EFFECT, DEFAULT_THRESHOLD, HISTOGRAM_BINS, MIN_BASELINE_EVE
  * start <= end, at most 93 days), with the failing paths and messages naming these parameters.
  */
 const baselineQuerySchema = z
-  .object({ baseline_start: z.unknown().optional(), baseline_end: z.unknown().optional() })
+  .object({
+    // Declared with the same field rules as start and end, so the API description has them
+    // required; the window rules between the two are checked below.
+    baseline_start: isoWithOffset("baseline_start").meta({
+      description: "Start of the baseline window (included), ISO 8601 with an offset.",
+      examples: ["2026-02-23T00:00:00Z"],
+    }),
+    baseline_end: isoWithOffset("baseline_end").meta({
+      description: "End of the baseline window (excluded): the same rules as end.",
+      examples: ["2026-03-02T00:00:00Z"],
+    }),
+  })
   .transform((q, ctx) => {
     const parsed = windowQuerySchema.safeParse({ start: q.baseline_start, end: q.baseline_end });
     if (parsed.success) return { baseline: parsed.data };
@@ -33,12 +44,14 @@ export const driftQuerySchema = z.intersection(
       .number({ message: "threshold must be a number" })
       .gt(0, "threshold must be above 0")
       .max(1, "threshold must be at most 1")
-      .default(DEFAULT_THRESHOLD),
+      .default(DEFAULT_THRESHOLD)
+      .meta({ description: "A version is flagged when its KS p-value is below this (and the effect is large enough)." }),
     min_effect: z.coerce
       .number({ message: "min_effect must be a number" })
       .min(0, "min_effect must be between 0 and 1")
       .max(1, "min_effect must be between 0 and 1")
-      .default(DEFAULT_MIN_EFFECT),
+      .default(DEFAULT_MIN_EFFECT)
+      .meta({ description: "The smallest KS distance d that is flagged, however small the p-value." }),
   }),
   baselineQuerySchema,
 );
@@ -58,7 +71,7 @@ export const driftSampleSchema = z.object({
   event_types: z.object({ working: count, idle: count, absent: count, product_count: count }),
   /** Events per confidence bin: bin i is [i/10, (i+1)/10), the last one [0.9, 1]. */
   histogram: z.array(count).length(HISTOGRAM_BINS),
-});
+}).meta({ id: "DriftSample" });
 
 export const modelDriftSchema = z.object({
   /** null: events sent without a model_version. */
@@ -81,7 +94,7 @@ export const modelDriftSchema = z.object({
     .nullable(),
   /** p_value < threshold and d >= min_effect. */
   flagged: z.boolean(),
-});
+}).meta({ id: "ModelDrift" });
 
 export const driftResponseSchema = z.object({
   site_id: z.string(),
@@ -94,7 +107,7 @@ export const driftResponseSchema = z.object({
     min_baseline_events: count,
   }),
   models: z.array(modelDriftSchema),
-});
+}).meta({ id: "DriftResponse" });
 
 export type DriftSample = z.infer<typeof driftSampleSchema>;
 export type ModelDrift = z.infer<typeof modelDriftSchema>;

@@ -13,10 +13,10 @@ export const stateIntervalSchema = z.object({
   state: z.enum(timelineStates),
   worker_id: z.string(),
   workstation_id: z.string(),
-});
+}).meta({ id: "StateInterval" });
 
 /** Units counted per UTC hour (the factory's hourly buckets use the same hours). */
-export const unitsBucketSchema = z.object({ hour_start: iso, units: z.number().int().nonnegative() });
+export const unitsBucketSchema = z.object({ hour_start: iso, units: z.number().int().nonnegative() }).meta({ id: "UnitsBucket" });
 
 export const modelConfidenceSchema = z.object({
   /** null: events sent without a model_version. */
@@ -26,18 +26,18 @@ export const modelConfidenceSchema = z.object({
   avg_confidence: z.number().min(0).max(1),
   min_confidence: z.number().min(0).max(1),
   max_confidence: z.number().min(0).max(1),
-});
+}).meta({ id: "ModelConfidence" });
 
 export const timelineResponseSchema = z.object({
   site_id: z.string(),
   window: z.object({ start: iso, end: iso }),
   intervals: z.array(stateIntervalSchema),
   units: z.array(unitsBucketSchema),
-});
+}).meta({ id: "WorkstationTimeline" });
 
 export const workerTimelineResponseSchema = timelineResponseSchema.extend({
   confidence_by_model: z.array(modelConfidenceSchema),
-});
+}).meta({ id: "WorkerTimeline" });
 
 export type StateInterval = z.infer<typeof stateIntervalSchema>;
 export type UnitsBucket = z.infer<typeof unitsBucketSchema>;

@@ -1,23 +1,12 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client";
 import { isoUtc } from "./sql-time";
+import type { AuditEntry, auditActions } from "../contract/sites";
 
-/** What admins do to sites; each is one row of admin_audit_log. */
-export const auditActions = ["site_created", "key_rotated", "key_revoked", "settings_changed", "site_deleted"] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 /** Who acted, and the request that did it (its X-Request-Id). */
 export type AuditActor = { actor: string; requestId?: string };
-
-export type AuditEntry = {
-  id: number;
-  at: string;
-  actor: string;
-  action: AuditAction;
-  site_id: string | null;
-  request_id: string | null;
-  details: Record<string, unknown>;
-};
 
 /**
  * An INSERT of one audit row per row of the CTE `source`, which selects `site_id` and `details`

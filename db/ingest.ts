@@ -62,7 +62,8 @@ type OutcomeRow = {
  * event changes is derived from the data: a state event takes over the worker's time from its own
  * timestamp up to the worker's next stored state event, and at most for max_state_seconds when a
  * stored state event precedes it (after that the time is unknown either way); the worker's first
- * state event changes everything up to the next one, or up to now when there is none. Every hour
+ * state event changes everything up to the next one, or up to now when there is none; the next
+ * one's own hour changes too (whether it is a station change depends on the event before it). Every hour
  * of that span changes for the worker, for its workstation, for the workstation of the stored event
  * whose interval it cuts, and for the factory; a product_count changes its own hour.
  * Only changes that something already computed could miss are requested: an event older than its
@@ -190,6 +191,11 @@ export async function ingestBatch(
              min(date_trunc('hour', i.ts, 'UTC')) as window_start,
              max(greatest(
                date_trunc('hour', i.ts, 'UTC') + interval '1 hour',
+               -- The hour of the next stored state event when this one sits at another workstation
+               -- than the event that came before the next one so far: whether the next one is a
+               -- station change depends on that. (greatest skips the null of the other cases.)
+               case when i.workstation_id is distinct from coalesce(prev.workstation_id, nxt.workstation_id)
+                 then date_trunc('hour', nxt.ts, 'UTC') + interval '1 hour' end,
                -- the end of the hour holding the last changed instant
                date_trunc('hour', (case
                  when ${isCountEvent("i.event_type")} then i.ts
@@ -222,7 +228,7 @@ export async function ingestBatch(
       ) prev on ${isStateEvent("i.event_type")}
       -- The worker's next stored state event: where this one's interval ends at the latest.
       left join lateral (
-        select n.ts from events n
+        select n.ts, n.workstation_id from events n
         where n.site_id = i.site_id and n.worker_id = i.worker_id and ${isStateEvent("n.event_type")} and n.ts > i.ts
         order by n.ts
         limit 1

@@ -1,15 +1,14 @@
 import { sql } from "drizzle-orm";
+import { CACHE_FORMAT } from "../contract/cache-format";
 import type { Database } from "./client";
 import { entityTypes } from "./schema";
 
 export type EntityType = (typeof entityTypes)[number];
 
-/**
- * The shape of the metrics this code writes. Bump it whenever a metrics schema changes shape:
- * entries of any other format are then misses (recomputed and rewritten on their next read), so a
- * reader never gets numbers in a shape it cannot parse.
- */
-export const CACHE_FORMAT = 3;
+// Entries of any other format (an older worker's, mid-deploy, or written before a metrics schema
+// changed) are misses, recomputed and rewritten on their next read: a reader never gets numbers
+// in a shape it cannot parse.
+export { CACHE_FORMAT };
 
 /** Lists of all workers / workstations are cached under this entity id. */
 export const ALL_ENTITIES = "*";
@@ -103,19 +102,13 @@ export async function evictCache(db: Database, siteId: string | null, computedBe
 }
 
 /**
- * At most this many entries per site. Each cached window is recomputed when late events reach it,
- * so the bound caps that work as well as the table, whatever windows clients ask for.
- */
-export const MAX_CACHE_ENTRIES_PER_SITE = 2000;
-
-/**
  * Drops, in each site over `limit` entries (one site, or every site when siteId is null), the
  * least recently computed entries beyond the `limit` most recent (ties: the later window is kept).
  * Sites under the limit cost a count of their keys (the (site_id, window_end) index can answer it);
  * one statement. Entries another transaction is writing right now are skipped (they are being
  * recomputed, so they are recent), which also keeps concurrent evictions from deadlocking.
  */
-export async function evictBeyondLimit(db: Database, siteId: string | null, limit: number = MAX_CACHE_ENTRIES_PER_SITE): Promise<number> {
+export async function evictBeyondLimit(db: Database, siteId: string | null, limit: number): Promise<number> {
   const { rows } = await db.execute<{ n: number }>(sql`
     with over as materialized (
       select site_id from metrics_cache

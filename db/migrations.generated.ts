@@ -83,5 +83,14 @@ export const migrations: BundledMigration[] = [
       "WITH merged AS (\n\tSELECT site_id, entity_type, entity_id, min(id) AS keep, min(window_start) AS ws, max(window_end) AS we\n\tFROM recompute_requests WHERE status = 'pending' GROUP BY 1, 2, 3 HAVING count(*) > 1\n), closed AS (\n\tUPDATE recompute_requests r SET status = 'done', updated_at = now()\n\tFROM merged m\n\tWHERE r.status = 'pending' AND r.site_id = m.site_id AND r.entity_type = m.entity_type AND r.entity_id = m.entity_id AND r.id <> m.keep\n)\nUPDATE recompute_requests r SET window_start = m.ws, window_end = m.we FROM merged m WHERE r.id = m.keep;",
       "CREATE UNIQUE INDEX \"recompute_requests_pending_entity_uq\" ON \"recompute_requests\" USING btree (\"site_id\",\"entity_type\",\"entity_id\") WHERE status = 'pending';"
     ]
+  },
+  {
+    "tag": "0007_worker_station_changes",
+    "folderMillis": 1796306558376,
+    "hash": "b87770668fa9f1f58314f9b845f327437aa4b6ddd0750bc9f7d3d42832e8523f",
+    "statements": [
+      "ALTER TABLE \"worker_hour_rollups\" ADD COLUMN \"station_changes\" integer DEFAULT 0 NOT NULL;",
+      "-- Rollup rows built before this release hold 0 station changes. Forgetting every site's watermark\n-- makes the cron rebuild all rollup hours from each site's first event (a week per step, every\n-- pass, until caught up); until then reads compute the unbuilt hours fresh, so no figure is wrong.\nDELETE FROM \"rollup_state\";"
+    ]
   }
 ];

@@ -167,8 +167,9 @@ export const metricsCache = pgTable(
     windowEnd: tstz("window_end").notNull(),
     metrics: jsonb("metrics").notNull(),
     computedAt: tstz("computed_at").notNull().defaultNow(),
-    // The shape of `metrics` (db/metrics-cache.ts CACHE_FORMAT). Rows of another shape, such as
-    // those an older worker writes while a deploy is under way, are read as misses.
+    // The shape of `metrics`: a key derived from the metrics schemas (contract/cache-format.ts;
+    // 1 to 3 were hand-bumped versions). Rows of another shape, such as those an older worker writes
+    // while a deploy is under way or those written before a schema changed, are read as misses.
     format: integer("format").notNull().default(1),
   },
   (t) => [
@@ -216,6 +217,7 @@ export const workerHourRollups = pgTable(
     idleSeconds: doublePrecision("idle_seconds").notNull().default(0),
     absentSeconds: doublePrecision("absent_seconds").notNull().default(0),
     unknownSeconds: doublePrecision("unknown_seconds").notNull().default(0),
+    stationChanges: integer("station_changes").notNull().default(0),
     units: bigint("units", { mode: "number" }).notNull().default(0),
     events: integer("events").notNull().default(0),
     lateEvents: integer("late_events").notNull().default(0),

@@ -1,4 +1,5 @@
 import { eq, sql } from "drizzle-orm";
+import type { SiteSettings } from "../contract/sites";
 import { auditFrom, type AuditActor } from "./audit";
 import { isoUtc } from "./sql-time";
 import type { Database } from "./client";
@@ -76,17 +77,6 @@ export async function revokeSiteKey(
   const row = rows[0];
   return row && { revokedAt: row.revoked_at, alreadyRevoked: row.already_revoked };
 }
-
-export type SiteSettings = {
-  site_id: string;
-  name: string;
-  time_zone: string;
-  max_state_seconds: number;
-  history_start: string;
-  revoked: boolean;
-  /** The fields this call changed: `{field: {from, to}}`. */
-  changes: Record<string, { from: unknown; to: unknown }>;
-};
 
 /**
  * Changes a site's name and/or history_start; the change (from and to, only fields whose value
@@ -189,9 +179,7 @@ export async function listSites(db: Database) {
       maxStateSeconds: sites.maxStateSeconds,
       createdAt: sites.createdAt,
       revoked: sql<boolean>`${sites.revokedAt} is not null`,
-      // snake_case like the rest of the API's bodies; the older fields above keep their names for
-      // the dashboard that reads them.
-      history_start: sites.historyStart,
+      historyStart: sites.historyStart,
     })
     .from(sites)
     .orderBy(sites.siteId);

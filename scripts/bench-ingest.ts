@@ -18,7 +18,7 @@ import { freePort, isLocalUrl, startLocalStack, type LocalStack } from "../db/lo
 import { applyMigrations } from "../db/migrate";
 import { migrations } from "../db/migrations.generated";
 import { createSite } from "../db/sites";
-import { sha256Hex } from "../worker/ingest/event-id";
+import { sha256Hex } from "../worker/lib/sha256";
 import type { EventInput } from "../contract/events";
 import { generateDemoBatches } from "../worker/seed/generate";
 import { projectRoot } from "./lib/processes";

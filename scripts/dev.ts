@@ -6,7 +6,7 @@ import { counts } from "../db/ops";
 import { seedSizes } from "../worker/seed/generate";
 import { DEMO_SITE, seedDemo } from "../worker/seed/seed-demo";
 import { siteForKey } from "../db/sites";
-import { sha256Hex } from "../worker/ingest/event-id";
+import { sha256Hex } from "../worker/lib/sha256";
 import { demoSiteKey, isOnThisMachine, openProjectDatabase } from "./lib/local-db";
 import { buildDashboard, startPagesDev } from "./lib/pages-dev";
 import { startWorkerDev } from "./lib/wrangler-dev";

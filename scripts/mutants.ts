@@ -60,8 +60,8 @@ export const MUTANTS: Mutant[] = [
     id: "timeline-end-inclusive",
     what: "timeline units counted at ts <= end",
     file: "db/timeline.ts",
-    search: "e.event_type = 'product_count'\n        and e.ts >= ${tsParam(window.start)} and e.ts < ${tsParam(window.end)}",
-    replace: "e.event_type = 'product_count'\n        and e.ts >= ${tsParam(window.start)} and e.ts <= ${tsParam(window.end)}",
+    search: "and e.ts >= ${tsParam(window.start)} and e.ts < ${tsParam(window.end)}\n      group by 1",
+    replace: "and e.ts >= ${tsParam(window.start)} and e.ts <= ${tsParam(window.end)}\n      group by 1",
     tests: ["worker/timeline/timeline.test.ts"],
   },
   {
@@ -87,6 +87,31 @@ export const MUTANTS: Mutant[] = [
     search: 'window o as (order by e.ts, e.event_id collate "C")',
     replace: "window o as (order by e.ts)",
     tests: ["worker/metrics/metrics.test.ts"],
+  },
+  // Station changes: a run cut to nothing by an event tied on its timestamp is no interval.
+  {
+    id: "station-change-counts-tied-runs",
+    what: "station changes count runs that last no time (events tied on a timestamp)",
+    file: "db/metrics/engine.ts",
+    search: "where y.last_t1 > y.run_t0",
+    replace: "where true",
+    tests: ["worker/metrics/metrics.test.ts", "worker/metrics/metrics.property.test.ts"],
+  },
+  {
+    id: "station-change-at-part-start-missed",
+    what: "a station change at the first instant of a window or rollup hour is not counted",
+    file: "db/metrics/engine.ts",
+    search: "coalesce(x.run_t0 >= p.a and",
+    replace: "coalesce(x.run_t0 > p.a and",
+    tests: ["worker/metrics/metrics.test.ts", "worker/metrics/metrics.property.test.ts"],
+  },
+  {
+    id: "late-event-misses-next-move",
+    what: "a late event at another workstation does not request the hour of the worker's next event (whose station change it alters)",
+    file: "db/ingest.ts",
+    search: "then date_trunc('hour', nxt.ts, 'UTC') + interval '1 hour' end,",
+    replace: "then null end,",
+    tests: ["worker/metrics/metrics.test.ts", ...INGEST_TESTS],
   },
   // Metrics: the window is [start, end).
   {
@@ -151,10 +176,10 @@ export const MUTANTS: Mutant[] = [
   {
     id: "stale-ignores-age",
     what: "a live window's entry computed over 5 minutes ago is not stale",
-    file: "worker/cache/routes.ts",
-    search: "const stale = hit.pendingRecompute || outdated;",
-    replace: "const stale = hit.pendingRecompute;",
-    tests: ["worker/cache/cache.test.ts"],
+    file: "worker/cache/policy.ts",
+    search: ': { action: "serve", entry, stale: true };',
+    replace: ': { action: "serve", entry, stale: pending };',
+    tests: ["worker/cache/policy.test.ts", "worker/cache/cache.test.ts"],
   },
   // Recompute: claims and the cron's sweep.
   {
@@ -186,7 +211,7 @@ export const MUTANTS: Mutant[] = [
     id: "rate-limit-one-bucket",
     what: "all sites share one ingest rate-limit bucket",
     file: "worker/http/rate-limit.ts",
-    search: "({ success: allowed } = await limiter.limit({ key: await sha256Hex(c.get(\"siteKey\")) }));",
+    search: "({ success: allowed } = await limiter.limit({ key: c.get(\"siteKeyHash\") }));",
     replace: "({ success: allowed } = await limiter.limit({ key: \"every-site\" }));",
     tests: ["worker/reliability/rate-limit.test.ts"],
   },

@@ -7,6 +7,7 @@ import { cacheRoutes } from "./cache/routes";
 import { ingestRoutes } from "./ingest/routes";
 import { metricsRoutes } from "./metrics/routes";
 import { modelRoutes } from "./models/routes";
+import { docsRoutes } from "./openapi/routes";
 import { opsRoutes } from "./ops/routes";
 import { recomputeRoutes } from "./recompute/routes";
 import { siteRoutes } from "./sites/routes";
@@ -23,6 +24,9 @@ export const app = new Hono<AppEnv>()
   .route("/timeline", timelineRoutes)
   .route("/models", modelRoutes)
   .route("/", opsRoutes);
+
+// Mounted last: the description (generated on first request) covers every route above, and these.
+app.route("/", docsRoutes(app));
 
 app.onError(handleError);
 app.notFound(notFound);

@@ -1,27 +1,9 @@
 import type { Toucan } from "toucan-js";
 import type { Connection } from "../db/client";
-import type { RecomputeMessage } from "./recompute/message";
+import type { Bindings } from "./config/bindings";
 
-export type Bindings = {
-  /** Postgres connection string: a Neon database in production, the embedded one locally. */
-  DATABASE_URL: string;
-  /** host:port of the local WebSocket proxy; set only by `npm run dev` and the tests. */
-  NEON_LOCAL_PROXY?: string;
-  /** Bearer token for admin endpoints; unset disables them. */
-  ADMIN_TOKEN?: string;
-  /** Key given to the demo site when the seed creates it (local dev); random otherwise. */
-  DEMO_SITE_KEY?: string;
-  SENTRY_DSN?: string;
-  ENVIRONMENT?: string;
-  RECOMPUTE: Queue<RecomputeMessage>;
-  /** Per-site ingest rate limit (`[[ratelimits]]`); optional so a config without it still runs. */
-  INGEST_RATE_LIMIT?: RateLimit;
-  /**
-   * Failed site-key checks per client address (`[[ratelimits]]`, worker/http/bad-key-throttle.ts);
-   * optional so a config without it still runs (then nothing is throttled).
-   */
-  AUTH_FAILURE_RATE_LIMIT?: RateLimit;
-};
+// Written once, as the schema every entry point checks (worker/config/bindings.ts).
+export type { Bindings } from "./config/bindings";
 
 export type Variables = {
   requestId: string;
@@ -33,8 +15,8 @@ export type Variables = {
    * logged as `<what> failed`. The connection is closed after it.
    */
   defer: (what: string, task: Promise<unknown>) => void;
-  /** The bearer key of an ingest request; which site it belongs to is checked with the write. */
-  siteKey: string;
+  /** SHA-256 of an ingest request's bearer key (set by requireSiteKey); its site is checked with the write. */
+  siteKeyHash: string;
   siteId?: string;
   /** Who is acting on an admin endpoint (set by requireAdmin), as recorded in admin_audit_log. */
   actor?: string;

@@ -6,7 +6,7 @@ import { DataTable } from "./DataTable";
 
 const worker = (id: string, units: number, utilization: number | null, change: number | null = null): WorkerRow => ({
   worker_id: id, window_seconds: 3600, working_seconds: 1800, idle_seconds: 600, absent_seconds: 0, unknown_seconds: 1200,
-  utilization_pct: utilization, observed_utilization_pct: 50, units, units_per_working_hour: 24, units_per_window_hour: 12,
+  utilization_pct: utilization, observed_utilization_pct: 50, units, station_changes: 1, units_per_working_hour: 24, units_per_window_hour: 12,
   first_seen: null, last_seen: null, events: 40, late_events: 0, avg_confidence: 0.9, utilization_change_pp: change,
 });
 

@@ -1,3 +1,4 @@
+import { LIVE_RELOAD_MS } from "../../contract/cache-policy";
 import { formatAge, formatTime } from "../lib/format";
 
 export type FreshnessInfo = {
@@ -18,8 +19,8 @@ export function Freshness(props: {
 }) {
   const { info } = props;
   return (
-    // Only the figures' state is a live region: "Refreshing…" every 30 s would be read out each
-    // time. Its place is kept while hidden (visibility, not removal) so the line does not jump.
+    // Only the figures' state is a live region: "Refreshing…" would be read out at every reload.
+    // Its place is kept while hidden (visibility, not removal) so the line does not jump.
     <div className={`freshness${info.stale ? " stale" : ""}`} data-testid="freshness">
       <div role="status" className="freshness-status">
         <span>
@@ -31,7 +32,7 @@ export function Freshness(props: {
         {props.pendingRecomputes !== null && props.pendingRecomputes > 0 && (
           <span className="badge">{props.pendingRecomputes} recompute request(s) pending</span>
         )}
-        <span className="muted">{props.live ? "Live window: refreshes every 30 s" : "Closed window"}</span>
+        <span className="muted">{props.live ? `Live window: refreshes every ${LIVE_RELOAD_MS / 1000} s` : "Closed window"}</span>
       </div>
       {props.live && (
         <span className={`muted${props.refreshing ? "" : " invisible"}`} data-testid="refreshing">

@@ -3,7 +3,8 @@ import { cleanup, render, screen } from "@testing-library/react";
 import { useEffect } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { useLoaderData } from "@remix-run/react";
-import { REFRESH_MS, useAutoRefresh } from "./useAutoRefresh";
+import { LIVE_RELOAD_MS } from "../../contract/cache-policy";
+import { useAutoRefresh } from "./useAutoRefresh";
 
 afterEach(() => {
   cleanup();
@@ -75,7 +76,7 @@ describe("useAutoRefresh", () => {
     // The refresh interval, and no other.
     expect(vi.getTimerCount()).toBe(1);
 
-    vi.advanceTimersByTime(REFRESH_MS - 1);
+    vi.advanceTimersByTime(LIVE_RELOAD_MS - 1);
     expect(p.loads()).toBe(1);
     vi.advanceTimersByTime(1);
     // The reload is under way (held in its loader): the first data stays on screen meanwhile.
@@ -86,7 +87,7 @@ describe("useAutoRefresh", () => {
     await p.committed((s) => s.loads === 2 && !s.refreshing);
     expect(shown()).toBe("2");
 
-    vi.advanceTimersByTime(REFRESH_MS - 1);
+    vi.advanceTimersByTime(LIVE_RELOAD_MS - 1);
     expect(p.loads()).toBe(2);
     vi.advanceTimersByTime(1);
     await p.committed((s) => s.loads === 3 && !s.refreshing);
@@ -100,7 +101,7 @@ describe("useAutoRefresh", () => {
     await p.committed((s) => s.loads === 1);
     // The hook's effect has run and scheduled nothing, so no amount of time can reload the page.
     expect(vi.getTimerCount()).toBe(0);
-    vi.advanceTimersByTime(REFRESH_MS * 3);
+    vi.advanceTimersByTime(LIVE_RELOAD_MS * 3);
     expect(p.loads()).toBe(1);
     expect(shown()).toBe("1");
   });

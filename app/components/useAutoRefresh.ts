@@ -1,11 +1,10 @@
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useRef } from "react";
-
-export const REFRESH_MS = 30_000;
+import { LIVE_RELOAD_MS } from "../../contract/cache-policy";
 
 /**
- * Reloads the page's data every 30 s while the window is live and the tab is visible. Revalidation
- * keeps the current page on screen until the new data is in, so nothing flickers.
+ * Reloads the page's data every LIVE_RELOAD_MS while the window is live and the tab is visible.
+ * Revalidation keeps the current page on screen until the new data is in, so nothing flickers.
  */
 export function useAutoRefresh(live: boolean) {
   const revalidator = useRevalidator();
@@ -18,7 +17,7 @@ export function useAutoRefresh(live: boolean) {
     const id = setInterval(() => {
       const r = latest.current;
       if (document.visibilityState === "visible" && r.state === "idle") r.revalidate();
-    }, REFRESH_MS);
+    }, LIVE_RELOAD_MS);
     return () => clearInterval(id);
   }, [live]);
   return revalidator.state === "loading";

@@ -107,7 +107,7 @@ export function createApiClient(env: ApiEnv) {
     /** The configured site (its time zone drives every window). */
     async site(): Promise<SiteInfo> {
       const { sites } = await get("/sites", {}, siteListSchema);
-      const site = sites.find((s) => s.siteId === siteId);
+      const site = sites.find((s) => s.site_id === siteId);
       if (!site) throw new ApiRequestError(404, "site_not_found", `The API has no site "${siteId}".`, "/sites");
       return site;
     },

@@ -23,13 +23,13 @@ describe("toCsv", () => {
   it("writes the worker table's raw values under its headers, times in the site's zone with its offset", () => {
     const row: WorkerRow = {
       worker_id: "W1", window_seconds: 3600, working_seconds: 1800, idle_seconds: 600, absent_seconds: 0, unknown_seconds: 1200,
-      utilization_pct: 75, observed_utilization_pct: 50, units: 12, units_per_working_hour: 24, units_per_window_hour: 12,
+      utilization_pct: 75, observed_utilization_pct: 50, units: 12, station_changes: 3, units_per_working_hour: 24, units_per_window_hour: 12,
       first_seen: "2026-03-02T08:00:00.000Z", last_seen: "2026-03-02T08:59:00.000Z", events: 40, late_events: 1, avg_confidence: 0.9,
       utilization_change_pp: -2.5,
     };
     const [head, line] = tableCsv([row], workerColumns, "Europe/Berlin").split("\r\n");
     expect(head.split(",")).toEqual(workerColumns.map((c) => c.header));
     expect(head).toMatch(/^Worker,Utilization %,Change pts,/);
-    expect(line).toBe("W1,75,-2.5,1800,600,0,1200,12,24,1,0.9,2026-03-02T09:59:00+01:00");
+    expect(line).toBe("W1,75,-2.5,1800,600,0,1200,12,24,3,1,0.9,2026-03-02T09:59:00+01:00");
   });
 });

@@ -13,7 +13,7 @@ export async function pageContext(context: AppLoadContext, request: Request) {
   const api = apiFor(context);
   const site = await api.site();
   const now = new Date();
-  const window = resolveWindow(new URL(request.url).searchParams, site.timeZone, now);
+  const window = resolveWindow(new URL(request.url).searchParams, site.time_zone, now);
   return { api, site, window, now };
 }
 

@@ -13,7 +13,7 @@ import {
 
 const worker = (id: string, utilization: number | null): WorkerMetrics => ({
   worker_id: id, window_seconds: 3600, working_seconds: 0, idle_seconds: 0, absent_seconds: 0, unknown_seconds: 0,
-  utilization_pct: utilization, observed_utilization_pct: null, units: 0, units_per_working_hour: null, units_per_window_hour: null,
+  utilization_pct: utilization, observed_utilization_pct: null, units: 0, station_changes: 0, units_per_working_hour: null, units_per_window_hour: null,
   first_seen: null, last_seen: null, events: 0, late_events: 0, avg_confidence: null,
 });
 const station = (id: string, working: number, idle: number, absent: number, occupancy: number | null): WorkstationMetrics => ({

@@ -72,6 +72,7 @@ export const workerColumns: Column<WorkerRow>[] = [
   { key: "unknown_seconds", header: "Unknown s", value: (r) => r.unknown_seconds, display: (r) => formatDuration(r.unknown_seconds), numeric: true },
   { key: "units", header: "Units", value: (r) => r.units, display: (r) => formatNumber(r.units), numeric: true },
   { key: "units_per_working_hour", header: "Units / working h", value: (r) => r.units_per_working_hour, display: (r) => formatNumber(r.units_per_working_hour, 1), numeric: true },
+  { key: "station_changes", header: "Station changes", value: (r) => r.station_changes, display: (r) => formatNumber(r.station_changes), numeric: true },
   { key: "late_events", header: "Late events", value: (r) => r.late_events, display: (r) => formatNumber(r.late_events), numeric: true },
   { key: "avg_confidence", header: "Avg confidence", value: (r) => r.avg_confidence, display: (r) => formatNumber(r.avg_confidence, 2), numeric: true },
   timeColumn("last_seen", "Last seen", (r) => r.last_seen, { date: true }),

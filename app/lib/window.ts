@@ -1,5 +1,6 @@
 // The time window a page shows, from its URL (so links are shareable), in the site's own time zone.
 // Day and shift boundaries are local wall-clock times; DST days are 23 or 25 hours long.
+import { COMPARE_STEP_MS, isLiveAt } from "../../contract/cache-policy";
 import { MAX_WINDOW_DAYS } from "../../contract/constants";
 import { DAY_MS, zone } from "../../contract/time-zone";
 
@@ -66,7 +67,7 @@ export function resolveWindow(params: URLSearchParams, timeZone: string, now: Da
     preset: p,
     start: new Date(startMs),
     end: new Date(endMs),
-    live: endMs > nowMs,
+    live: isLiveAt(new Date(endMs), now),
     from: isoDay(z.localDay(startMs)),
     // The last local day the window touches.
     to: isoDay(z.localDay(endMs - 1)),
@@ -118,11 +119,7 @@ export function previousWindow(w: { start: Date; end: Date; asOf?: Date }): { st
   return { start: new Date(prevStart), end: new Date(prevStart + elapsed(w, len)) };
 }
 
-// Each distinct window is a cache entry in the API: a comparison needs no finer grain than this,
-// and it keeps a live page's reloads on the same previous window for 5 minutes.
-const COMPARE_STEP_MS = 5 * 60_000;
-
-/** How much of the window has happened by `asOf` (in whole 5-minute steps); all of it without one. */
+/** How much of the window has happened by `asOf` (in whole COMPARE_STEP_MS steps); all of it without one. */
 function elapsed(w: { start: Date; end: Date; asOf?: Date }, len: number): number {
   if (!w.asOf || w.asOf.getTime() >= w.end.getTime()) return len;
   const ms = Math.max(0, w.asOf.getTime() - w.start.getTime());

@@ -31,7 +31,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       api.pendingRecomputes().then((p) => p.total, () => null),
     ]);
     return {
-      site: { id: site.siteId, name: site.name, timeZone: site.timeZone },
+      site: { id: site.site_id, name: site.name, timeZone: site.time_zone },
       window,
       now: now.toISOString(),
       factory,

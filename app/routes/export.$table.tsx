@@ -47,7 +47,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
   try {
     const { api, site, window } = await pageContext(context, request);
-    const tz = site.timeZone;
+    const tz = site.time_zone;
     const drift = async () => {
       const { models } = await api.modelDrift(window, baselineBefore(window));
       return id ? models.filter((m) => versionLabel(m.model_version) === id) : models;

@@ -84,19 +84,19 @@ describe("CSV exports against the API", () => {
   it("workers: the table's columns, ids defused, times in the site's zone with its offset", async () => {
     const { header, rows, filename } = await exportOf("workers");
     expect(filename).toBe(`attachment; filename="${siteId}-workers-20260301T1830-20260302T1830.csv"`);
-    expect(header).toBe("Worker,Utilization %,Change pts,Working s,Idle s,Absent s,Unknown s,Units,Units / working h,Late events,Avg confidence,Last seen");
+    expect(header).toBe("Worker,Utilization %,Change pts,Working s,Idle s,Absent s,Unknown s,Units,Units / working h,Station changes,Late events,Avg confidence,Last seen");
     const api = await fromApi<{ metrics: { worker_id: string; unknown_seconds: number; avg_confidence: number }[] }>("/metrics/workers");
     expect(rows.map((r) => r[0])).toEqual(["'-W1", "W2"]);
     expect(rows.map((r) => r[0])).toEqual(api.metrics.map((w) => safe(w.worker_id)));
     // -W1: working 09:00-09:10 (the cap), idle 09:20-09:30; 50 % against 300 / 900 the day before.
     const [w1, w2] = rows;
-    expect(w1.slice(0, 10)).toEqual(["'-W1", "50", expect.any(String), "600", "600", "0", String(api.metrics[0].unknown_seconds), "3", "18", "0"]);
+    expect(w1.slice(0, 11)).toEqual(["'-W1", "50", expect.any(String), "600", "600", "0", String(api.metrics[0].unknown_seconds), "3", "18", "0", "0"]);
     expect(Number(w1[2])).toBeCloseTo(50 - (300 / 900) * 100, 9);
-    expect(Number(w1[10])).toBeCloseTo(api.metrics[0].avg_confidence, 9);
-    expect(w1[11]).toBe("2026-03-02T09:20:00+05:30");
+    expect(Number(w1[11])).toBeCloseTo(api.metrics[0].avg_confidence, 9);
+    expect(w1[12]).toBe("2026-03-02T09:20:00+05:30");
     // W2 has no previous window: no change; its open interval runs to the cap.
     expect(w2.slice(0, 8)).toEqual(["W2", "100", "", "600", "0", "0", String(api.metrics[1].unknown_seconds), "0"]);
-    expect(w2[11]).toBe("2026-03-02T10:00:00+05:30");
+    expect(w2[12]).toBe("2026-03-02T10:00:00+05:30");
   });
 
   it("workstations: ids and the workers seen defused", async () => {
@@ -207,7 +207,7 @@ describe("CSV cells a spreadsheet would run", () => {
   const worker = (worker_id: string) => ({
     worker_id,
     window_seconds: 3600, working_seconds: 1800, idle_seconds: 600, absent_seconds: 0, unknown_seconds: 1200,
-    utilization_pct: 75, observed_utilization_pct: 50, units: 12, units_per_working_hour: 24, units_per_window_hour: 12,
+    utilization_pct: 75, observed_utilization_pct: 50, units: 12, station_changes: 2, units_per_working_hour: 24, units_per_window_hour: 12,
     first_seen: "2026-03-02T03:30:00.000Z", last_seen: "2026-03-02T04:29:59.500Z", events: 40, late_events: 1, avg_confidence: 0.9,
   });
   const standIn: ApiEnv = {
@@ -217,7 +217,7 @@ describe("CSV cells a spreadsheet would run", () => {
       fetch: async (url: string) => {
         const u = new URL(url);
         const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
-        if (u.pathname === "/api/sites") return json({ sites: [{ siteId: "hostile", name: "H", timeZone: TZ, maxStateSeconds: 600, revoked: false }] });
+        if (u.pathname === "/api/sites") return json({ sites: [{ site_id: "hostile", name: "H", time_zone: TZ, max_state_seconds: 600, history_start: "2020-01-01T00:00:00.000Z", created_at: "2026-01-01T00:00:00.000Z", revoked: false }] });
         const envelope = { site_id: "hostile", window: { start: u.searchParams.get("start"), end: u.searchParams.get("end") }, computed_at: "2026-03-03T00:00:00.000Z", cached: true, stale: false, pending_recompute: false };
         if (u.pathname === "/api/metrics/cache/workers") return json({ ...envelope, metrics: hostile.map(worker) });
         return new Response(JSON.stringify({ error: { code: "not_found", message: u.pathname } }), { status: 404 });
@@ -233,6 +233,6 @@ describe("CSV cells a spreadsheet would run", () => {
     // A carriage return inside a cell is quoted (and does not end the line: no \n follows it).
     expect(firstCells).toEqual(["'=1+2", "'+SUM(A1)", "'-3", "'@cmd", "'\t=1", '"\'\r=1"', "plain", "a=b", '"say ""hi"", x"']);
     // Negative numbers are numbers: Change pts is 0 here, and times keep their offset.
-    expect(text).toContain("'-3,75,0,1800,600,0,1200,12,24,1,0.9,2026-03-02T09:59:59.500+05:30\r\n");
+    expect(text).toContain("'-3,75,0,1800,600,0,1200,12,24,2,1,0.9,2026-03-02T09:59:59.500+05:30\r\n");
   });
 });

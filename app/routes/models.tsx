@@ -19,7 +19,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return withApiErrors(async () => {
     const { api, site, window, now } = await pageContext(context, request);
     const drift = await api.modelDrift(window, baselineBefore(window));
-    return { site: { id: site.siteId, name: site.name, timeZone: site.timeZone }, window, now: now.toISOString(), drift };
+    return { site: { id: site.site_id, name: site.name, timeZone: site.time_zone }, window, now: now.toISOString(), drift };
   });
 }
 

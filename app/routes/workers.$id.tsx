@@ -24,7 +24,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       api.workerTimeline(id, window),
       api.pendingRecomputes().then((p) => p.total, () => null),
     ]);
-    return { id, site: { id: site.siteId, name: site.name, timeZone: site.timeZone }, window, now: now.toISOString(), worker, timeline, pendingRecomputes: pending };
+    return { id, site: { id: site.site_id, name: site.name, timeZone: site.time_zone }, window, now: now.toISOString(), worker, timeline, pendingRecomputes: pending };
   });
 }
 

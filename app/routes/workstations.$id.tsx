@@ -25,7 +25,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       api.workstationTimeline(id, window),
       api.pendingRecomputes().then((p) => p.total, () => null),
     ]);
-    return { id, site: { id: site.siteId, name: site.name, timeZone: site.timeZone }, window, now: now.toISOString(), station, timeline, pendingRecomputes: pending };
+    return { id, site: { id: site.site_id, name: site.name, timeZone: site.time_zone }, window, now: now.toISOString(), station, timeline, pendingRecomputes: pending };
   });
 }
 

@@ -6,6 +6,7 @@ import type { Database } from "../client";
 import { compareC } from "../collation";
 import type { FactoryMetrics, HourlyBucket, WorkerMetrics, WorkstationMetrics } from "../../contract/metrics";
 import { engineCtes, occupancyCte, secs, span, ts, tsArray } from "./engine";
+import { foldInto, freshPartColumns, rollupColumns, rollupPartColumns, zeroTotals, type WorkerTotals } from "./parts";
 import { pct, perHour, trackedUtilizationPct } from "./ratios";
 
 export type MetricsSite = { siteId: string; maxStateSeconds: number };
@@ -45,20 +46,8 @@ export function planWindow(window: Window, rollupsBefore?: Date): Plan {
   return { fresh: [{ start: window.start, end: window.end }] };
 }
 
-/** One source's contribution to a worker (fresh state time, fresh events, or rollups). */
-type WorkerPart = {
-  worker_id: string;
-  working: number;
-  idle: number;
-  absent: number;
-  unknown: number;
-  events: number;
-  units: number;
-  late: number;
-  conf_sum: number;
-  first_seen: string | null;
-  last_seen: string | null;
-};
+/** One source's contribution to a worker (fresh state time, fresh events, or rollups): parts.ts. */
+type WorkerPart = { worker_id: string } & Record<string, unknown>;
 
 type StationPart = {
   workstation_id: string;
@@ -132,8 +121,7 @@ export function aggregatesQuery(
     ),
     -- the rolled-up hours of the workers in scope (scanning twice is cheaper than materializing)
     wr as not materialized (
-      select r.worker_id, r.hour, r.working_seconds, r.idle_seconds, r.absent_seconds, r.unknown_seconds, r.events,
-             r.units, r.late_events, r.confidence_sum, r.first_seen, r.last_seen
+      select r.worker_id, r.hour, ${sql.join(rollupColumns.map((c) => sql.raw(`r.${c}`)), sql`, `)}
       from worker_hour_rollups r
       where ${inRollup} ${rollupWorker}
     ),
@@ -153,20 +141,13 @@ export function aggregatesQuery(
       ${json(
         want.workers,
         sql`(select json_agg(x) from (
-          select worker_id,
-                 ${secs(span("lo", "hi", sql`state = 'working'`))} as working,
-                 ${secs(span("lo", "hi", sql`state = 'idle'`))} as idle,
-                 ${secs(span("lo", "hi", sql`state = 'absent'`))} as absent,
-                 ${secs(span("ulo", "uhi", sql`true`))} as unknown,
-                 0 as events, 0 as units, 0 as late, 0 as conf_sum, null as first_seen, null as last_seen
+          select worker_id, ${freshPartColumns("segs")}
           from segs ${fresh ? sql`` : noRows} group by worker_id
           union all
-          select worker_id, 0, 0, 0, 0, sum(n), sum(units), sum(late), sum(conf_sum), min(first_ts), max(last_ts)
+          select worker_id, ${freshPartColumns("eva")}
           from eva ${fresh ? sql`` : noRows} group by worker_id
           union all
-          select worker_id, sum(working_seconds), sum(idle_seconds), sum(absent_seconds), sum(unknown_seconds),
-                 sum(events), sum(units), sum(late_events),
-                 ${want.detail === false ? sql`0, null::timestamptz, null::timestamptz` : sql`sum(confidence_sum), min(first_seen), max(last_seen)`}
+          select worker_id, ${rollupPartColumns({ detail: want.detail !== false })}
           from wr group by worker_id
         ) x)`,
       )} as worker_parts,
@@ -225,11 +206,9 @@ export function aggregatesQuery(
   `;
 }
 
-type Totals = Omit<WorkerPart, "worker_id">;
+type Totals = WorkerTotals;
 type StationTotals = Omit<StationPart, "workstation_id" | "workers_seen"> & { workers_seen: Set<string> };
 
-const earlier = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : Date.parse(a) <= Date.parse(b) ? a : b);
-const later = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : Date.parse(a) >= Date.parse(b) ? a : b);
 
 /** The aggregates of one window, per worker, workstation and hour, summed over their sources. */
 async function aggregates(
@@ -252,22 +231,10 @@ async function aggregates(
   const row = result.rows[0];
 
   const workers = new Map<string, Totals>();
-  for (const id of row?.workers ?? []) {
-    workers.set(id, { working: 0, idle: 0, absent: 0, unknown: 0, events: 0, units: 0, late: 0, conf_sum: 0, first_seen: null, last_seen: null });
-  }
+  for (const id of row?.workers ?? []) workers.set(id, zeroTotals());
   for (const p of row?.worker_parts ?? []) {
     const t = workers.get(p.worker_id);
-    if (!t) continue;
-    t.working += p.working;
-    t.idle += p.idle;
-    t.absent += p.absent;
-    t.unknown += p.unknown;
-    t.events += Number(p.events);
-    t.units += Number(p.units);
-    t.late += Number(p.late);
-    t.conf_sum += p.conf_sum ?? 0;
-    t.first_seen = earlier(t.first_seen, p.first_seen);
-    t.last_seen = later(t.last_seen, p.last_seen);
+    if (t) foldInto(t, p);
   }
 
   const stations = new Map<string, StationTotals>();
@@ -331,6 +298,7 @@ function toWorkerMetrics(workerId: string, totals: Totals, windowSeconds: number
     utilization_pct: trackedUtilizationPct(t.working, t.idle, t.absent),
     observed_utilization_pct: pct(t.working, windowSeconds),
     units: t.units,
+    station_changes: t.station_changes,
     units_per_working_hour: perHour(t.units, t.working),
     units_per_window_hour: perHour(t.units, windowSeconds),
     first_seen: iso(t.first_seen),
@@ -457,6 +425,7 @@ async function factoryMetrics(
     units_per_hour: perHour(units, windowSeconds),
     events: sum((w) => w.events),
     late_events: sum((w) => w.late_events),
+    station_changes: sum((w) => w.station_changes),
     active_workers: workers.filter((w) => w.working_seconds > 0).length,
     workstations_active: agg.stationsActive,
     hourly,

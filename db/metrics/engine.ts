@@ -33,9 +33,10 @@ export const tsArray = (ds: Date[]) => sql`${sql.param(ds.map((d) => d.toISOStri
 /**
  * CTEs (without the leading `with`), given a CTE `parts(a, b)` defined by the caller:
  * - `wk(worker_id)`: the workers in scope
- * - `segs(worker_id, workstation_id, state, a, lo, hi, ulo, uhi)`: per run of state time, its
- *   clipped state time [lo, hi) and the clipped unknown time after it [ulo, uhi) (a range is empty
- *   when hi <= lo); a identifies the part
+ * - `segs(worker_id, workstation_id, state, a, lo, hi, ulo, uhi, moved)`: per run of state time,
+ *   its clipped state time [lo, hi) and the clipped unknown time after it [ulo, uhi) (a range is
+ *   empty when hi <= lo); a identifies the part; `moved` when the run starts within the part at
+ *   another workstation than the worker's previous run (a station change, counted where it happens)
  * - `working(worker_id, workstation_id, a, lo, hi)`: the non-empty working ranges
  * - `eva(worker_id, workstation_id, a, n, units, late, conf_sum, first_ts, last_ts, pc_ts, pc_units)`:
  *   events in [a, b) per worker and part, and per workstation when `byStation` (else one row with
@@ -78,7 +79,8 @@ export function engineCtes(scope: EngineScope, opts: { byStation: boolean; byHou
     segs as (
       select w.worker_id, x.workstation_id, x.state, p.a,
              greatest(x.run_t0, p.a) as lo, least(x.last_t1, x.last_t0 + ${cap}, p.b_now) as hi,
-             greatest(x.last_t0 + ${cap}, p.a) as ulo, least(x.last_t1, p.b_now) as uhi
+             greatest(x.last_t0 + ${cap}, p.a) as ulo, least(x.last_t1, p.b_now) as uhi,
+             coalesce(x.run_t0 >= p.a and x.workstation_id <> x.prev_run_station, false) as moved
       from wk w
       cross join pp p
       cross join lateral (
@@ -97,7 +99,9 @@ export function engineCtes(scope: EngineScope, opts: { byStation: boolean; byHou
             limit 1) as final_ts
       ) lb
       cross join lateral (
-        select s.ts as run_t0, s.workstation_id, s.event_type as state,
+        select y.*, lag(y.workstation_id) over (order by y.run_t0, y.run_id collate "C") as prev_run_station
+        from (
+        select s.ts as run_t0, s.event_id as run_id, s.workstation_id, s.event_type as state,
                coalesce(lead(s.prev_ts) over r, lb.final_ts) as last_t0,
                coalesce(lead(s.ts) over r, 'infinity'::timestamptz) as last_t1
         from (
@@ -113,6 +117,10 @@ export function engineCtes(scope: EngineScope, opts: { byStation: boolean; byHou
         where s.prev_ts is null or s.prev_state <> s.event_type or s.prev_station <> s.workstation_id
            or s.ts - s.prev_ts > ${cap}
         window r as (order by s.ts, s.event_id collate "C")
+        ) y
+        -- A run cut short by an event tied on its timestamp lasts no time: it is no interval, and
+        -- the run before it is what the next one moved from.
+        where y.last_t1 > y.run_t0
       ) x
       where p.a < p.b_now
     ),

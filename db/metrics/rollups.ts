@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../client";
 import type { MetricsSite } from "./compute";
 import { engineCtes, occupancyCte, secs, span, ts } from "./engine";
+import { joinedPartColumns, partNames, rollupColumns, sourcePartColumns } from "./parts";
 
 const HOUR_MS = 3_600_000;
 
@@ -37,25 +38,15 @@ export async function rebuildRollupHours(
     ),
     ${engineCtes({ siteId, maxStateSeconds: site.maxStateSeconds, now }, { byStation: true, byHour: false })},
     ${occupancyCte},
+    -- A worker's parts per hour (db/metrics/parts.ts), from each source, then joined.
     wsec as (
-      select worker_id, a,
-             ${span("lo", "hi", sql`state = 'working'`)} as working,
-             ${span("lo", "hi", sql`state = 'idle'`)} as idle,
-             ${span("lo", "hi", sql`state = 'absent'`)} as absent,
-             ${span("ulo", "uhi", sql`true`)} as unknown
-      from segs group by worker_id, a
+      select worker_id, a, ${sourcePartColumns("segs")} from segs group by worker_id, a
     ),
     wev as (
-      select worker_id, a, sum(n) as n, sum(units) as units, sum(late) as late, sum(conf_sum) as conf_sum,
-             min(first_ts) as first_ts, max(last_ts) as last_ts
-      from eva group by worker_id, a
+      select worker_id, a, ${sourcePartColumns("eva")} from eva group by worker_id, a
     ),
     wnew as (
-      select coalesce(s.worker_id, e.worker_id) as worker_id, coalesce(s.a, e.a) as hour,
-             ${secs(sql`s.working`)} as working, ${secs(sql`s.idle`)} as idle,
-             ${secs(sql`s.absent`)} as absent, ${secs(sql`s.unknown`)} as unknown,
-             coalesce(e.units, 0) as units, coalesce(e.n, 0) as n, coalesce(e.late, 0) as late,
-             coalesce(e.conf_sum, 0) as conf_sum, e.first_ts, e.last_ts
+      select coalesce(s.worker_id, e.worker_id) as worker_id, coalesce(s.a, e.a) as hour, ${joinedPartColumns()}
       from wsec s full join wev e on e.worker_id = s.worker_id and e.a = s.a
     ),
     ssec as (
@@ -90,16 +81,12 @@ export async function rebuildRollupHours(
       where ${range} and not exists (select 1 from wnew n where n.worker_id = r.worker_id and n.hour = r.hour)
     ),
     ins_w as (
-      insert into worker_hour_rollups as r (site_id, worker_id, hour, working_seconds, idle_seconds, absent_seconds,
-        unknown_seconds, units, events, late_events, confidence_sum, first_seen, last_seen)
-      select ${siteId}::text, worker_id, hour, working, idle, absent, unknown, units, n, late, conf_sum, first_ts, last_ts
+      insert into worker_hour_rollups as r (site_id, worker_id, hour, ${sql.raw(rollupColumns.join(", "))})
+      select ${siteId}::text, worker_id, hour, ${sql.raw(partNames.join(", "))}
       from wnew
       order by worker_id, hour
       on conflict (site_id, worker_id, hour) do update set
-        working_seconds = excluded.working_seconds, idle_seconds = excluded.idle_seconds,
-        absent_seconds = excluded.absent_seconds, unknown_seconds = excluded.unknown_seconds,
-        units = excluded.units, events = excluded.events, late_events = excluded.late_events,
-        confidence_sum = excluded.confidence_sum, first_seen = excluded.first_seen, last_seen = excluded.last_seen
+        ${sql.raw(rollupColumns.map((c) => `${c} = excluded.${c}`).join(", "))}
       -- an unchanged row is left alone (no dead tuple for autovacuum to clean up)
       where (r.*) is distinct from (excluded.*)
       returning 1

@@ -98,6 +98,26 @@ function unionLength(ivs: { from: number; to: number }[], lo: number, hi: number
   return total;
 }
 
+/**
+ * Per worker, the instants at which its state moved to another workstation: its state events in
+ * (ts, event_id) order, of events tied on a timestamp only the last (the others last no time),
+ * and every event at another workstation than the one before it.
+ */
+function stationMoves(events: RefEvent[]): Map<string, number[]> {
+  const byWorker = new Map<string, RefEvent[]>();
+  for (const e of events) {
+    if (e.event_type === "product_count") continue;
+    byWorker.set(e.worker_id, [...(byWorker.get(e.worker_id) ?? []), e]);
+  }
+  const moves = new Map<string, number[]>();
+  for (const [worker, list] of byWorker) {
+    list.sort((a, b) => a.ts - b.ts || compareIds(a.event_id, b.event_id));
+    const lasting = list.filter((e, i) => i + 1 === list.length || list[i + 1].ts > e.ts);
+    moves.set(worker, lasting.filter((e, i) => i > 0 && e.workstation_id !== lasting[i - 1].workstation_id).map((e) => e.ts));
+  }
+  return moves;
+}
+
 const pct = (num: number, den: number) => (den > 0 ? (100 * num) / den : null);
 const perHour = (units: number, seconds: number) => (seconds > 0 ? units / (seconds / 3600) : null);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -108,6 +128,7 @@ export function referenceMetrics(input: RefInput) {
   const timeEnd = Math.max(start, Math.min(end, now));
   const windowSeconds = (timeEnd - start) / 1000;
   const intervals = timeline(input.events, input.maxStateSeconds * 1000);
+  const moves = stationMoves(input.events);
   const inWindow = input.events.filter((e) => e.ts >= start && e.ts < end);
 
   const secondsOf = (ivs: Interval[], kind: Kind) =>
@@ -134,6 +155,7 @@ export function referenceMetrics(input: RefInput) {
       utilization_pct: pct(working, working + idle + absent),
       observed_utilization_pct: pct(working, windowSeconds),
       units,
+      station_changes: (moves.get(id) ?? []).filter((t) => t >= start && t < timeEnd).length,
       units_per_working_hour: perHour(units, working),
       units_per_window_hour: perHour(units, windowSeconds),
       first_seen: iso(times.length ? Math.min(...times) : null),
@@ -221,6 +243,7 @@ export function referenceMetrics(input: RefInput) {
     units_per_hour: perHour(units, windowSeconds),
     events: sum(workers.map((w) => w.events)),
     late_events: sum(workers.map((w) => w.late_events)),
+    station_changes: sum(workers.map((w) => w.station_changes)),
     active_workers: workers.filter((w) => w.working_seconds > 0).length,
     workstations_active: workstations.filter((s) => s.occupied_seconds > 0).length,
     hourly,

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { connect } from "../../db/client";
-import { CACHE_FORMAT, evictBeyondLimit, MAX_CACHE_ENTRIES_PER_SITE } from "../../db/metrics-cache";
+import { CACHE_FORMAT, evictBeyondLimit } from "../../db/metrics-cache";
+import { MAX_CACHE_ENTRIES_PER_SITE } from "./policy";
 import { ADMIN, api, event, fetchWith, newSite, query, testEnv } from "../../test/helpers";
 
 const DAY = "start=2026-03-02T00:00:00Z&end=2026-03-03T00:00:00Z";
@@ -122,6 +123,25 @@ describe("GET /api/metrics/cache", () => {
     ]);
     const again = await readDay();
     expect(again).toMatchObject({ cached: true, computed_at: first.computed_at, metrics: first.metrics });
+  });
+
+  it("never serves an entry of another format, however fresh and final it looks", async () => {
+    const site = await newSite();
+    await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: "2026-03-02T08:00:00Z" }) });
+    // A key one bit away from this code's, and the last hand-bumped version: each is a miss.
+    for (const format of [CACHE_FORMAT ^ 1, 3]) {
+      await query(
+        `insert into metrics_cache (site_id, entity_type, entity_id, window_start, window_end, metrics, computed_at, format)
+         values ($1, 'factory', $1, '2026-03-02T00:00:00Z', '2026-03-03T00:00:00Z', '{"events": 99}', now(), $2)
+         on conflict (site_id, entity_type, entity_id, window_start, window_end) do update set metrics = excluded.metrics, format = excluded.format`,
+        [site.siteId, format],
+      );
+      const res = await fetchWith(testEnv, `/metrics/cache/factory?${DAY}`, { headers: site.auth });
+      expect(res.status, String(format)).toBe(404);
+      expect(((await res.json()) as Body).error?.code).toBe("cache_miss");
+      expect(await read(`/metrics/cache/factory?${DAY}&populate=true`, site.auth)).toMatchObject({ cached: false, metrics: { events: 1 } });
+      expect(await query("select format from metrics_cache where site_id = $1", [site.siteId])).toEqual([{ format: CACHE_FORMAT }]);
+    }
   });
 
   it("does not recompute an entry of a window that had ended when it was computed", async () => {

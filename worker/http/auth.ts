@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
-import { sha256Hex } from "../ingest/event-id";
+import { sha256Hex } from "../lib/sha256";
 import { ApiError } from "./errors";
 
 export function bearerToken(header: string | undefined): string | undefined {
@@ -13,6 +13,18 @@ export function bearerToken(header: string | undefined): string | undefined {
  * it names the credential, not a person; the request id leads to the request's logs.
  */
 export const ADMIN_TOKEN_ACTOR = "admin-token";
+
+/**
+ * Ingest needs a site key. Which site it belongs to is checked inside the write itself (one round
+ * trip), so only a missing key is refused here. The key is hashed here once: the throttle, the rate
+ * limit and the write all work on the hash, and the key itself is not kept on the request.
+ */
+export const requireSiteKey = createMiddleware<AppEnv>(async (c, next) => {
+  const key = bearerToken(c.req.header("authorization"));
+  if (!key) throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <site key>. Nothing was stored.");
+  c.set("siteKeyHash", await sha256Hex(key));
+  await next();
+});
 
 /** Admin endpoints need `Authorization: Bearer $ADMIN_TOKEN`; without ADMIN_TOKEN they are off. */
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {

@@ -1,7 +1,6 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
-import { sha256Hex } from "../ingest/event-id";
 import { invalidKey } from "../ingest/ingest-events";
 import { ApiError } from "./errors";
 
@@ -23,7 +22,8 @@ import { ApiError } from "./errors";
  */
 
 // The binding answers only yes or no, not when its window ends; this must match `simple.period` of
-// AUTH_FAILURE_RATE_LIMIT in wrangler.toml: an address is refused for that long once it is over.
+// AUTH_FAILURE_RATE_LIMIT in wrangler.toml: an address is refused for that long once it is over
+// (worker/config/wrangler-toml.test.ts checks it).
 export const AUTH_FAILURE_PERIOD_SECONDS = 60;
 // A key that failed is refused from memory for this long (a new key is never one that failed: keys
 // are random, and creation or rotation in this isolate forgets the hash anyway).
@@ -149,7 +149,7 @@ export function forgetFailedKey(keyHash: string): void {
  * key, a success a good one.
  */
 export const throttleBadIngestKeys = createMiddleware<AppEnv>(async (c, next) => {
-  const keyHash = await sha256Hex(c.get("siteKey"));
+  const keyHash = c.get("siteKeyHash");
   await screenKey(c, keyHash, invalidKey);
   await next();
   if (c.res.status === 401) {

@@ -1,7 +1,6 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { z } from "zod";
 
 import { driverError, isConnectionError } from "../../db/client";
 import type { AppEnv } from "../env";
@@ -22,9 +21,15 @@ export class ApiError extends Error {
   }
 }
 
-/** Zod issues as `{path, message}` with dotted paths such as `3.timestamp` for bulk bodies. */
-export function issueDetails(error: { issues: readonly z.core.$ZodIssue[] }): ErrorDetail[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(body)", message: i.message }));
+/** A Standard Schema issue (what zod reports through the validator): a path segment may be a `{key}`. */
+export type SchemaIssue = { message: string; path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> };
+
+/** Issues as `{path, message}` with dotted paths such as `3.timestamp` for bulk bodies. */
+export function issueDetails(issues: readonly SchemaIssue[]): ErrorDetail[] {
+  return issues.map((i) => ({
+    path: (i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join(".") || "(body)",
+    message: i.message,
+  }));
 }
 
 export function errorBody(code: string, message: string, details: ErrorDetail[] = []) {
@@ -71,14 +76,22 @@ function logError(c: Context<AppEnv>, err: unknown, msg: string) {
   );
 }
 
+// These routes exist only to refuse: the API description leaves them out (its test asks).
+const refusals = new WeakSet<object>();
+
 /** A handler for the methods a path does not take: 405 with the ones it does in `Allow`. */
-export const methodNotAllowed =
-  (...allowed: string[]) =>
-  (c: Context<AppEnv>): never => {
+export const methodNotAllowed = (...allowed: string[]) => {
+  const refuse = (c: Context<AppEnv>): never => {
     throw new ApiError(405, "method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(" or ")}.`, [], {
       Allow: allowed.join(", "),
     });
   };
+  refusals.add(refuse);
+  return refuse;
+};
+
+/** Whether a route handler is a methodNotAllowed() one. */
+export const refusesMethod = (handler: unknown): boolean => typeof handler === "function" && refusals.has(handler);
 
 export function notFound(c: Context<AppEnv>): Response {
   return c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404);

@@ -2,7 +2,7 @@
 // carrying it, and the error envelope; and the ingest body limit (8 MB, 413 payload_too_large).
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { event, fetchWith, newSite, query, testEnv } from "../../test/helpers";
-import { holdLocks } from "../reliability/db-faults";
+import { holdLocks } from "../../test/reliability/db-faults";
 
 type ErrorBody = { error: { code: string; message: string; details: unknown[] } };
 type LogLine = { level: string; msg: string; request_id: string; method: string; path: string; status: number; duration_ms: number; site_id?: string };

@@ -1,10 +1,10 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
-import { sha256Hex } from "../ingest/event-id";
 import { ApiError } from "./errors";
 
 // The binding answers only yes or no, not when its window ends; this must match `simple.period`
-// of INGEST_RATE_LIMIT in wrangler.toml, so a client waiting Retry-After lands in a fresh window.
+// of INGEST_RATE_LIMIT in wrangler.toml, so a client waiting Retry-After lands in a fresh window
+// (worker/config/wrangler-toml.test.ts checks it).
 export const INGEST_RATE_PERIOD_SECONDS = 10;
 
 /**
@@ -19,7 +19,7 @@ export const limitIngestPerSite = createMiddleware<AppEnv>(async (c, next) => {
   if (limiter) {
     let allowed = true;
     try {
-      ({ success: allowed } = await limiter.limit({ key: await sha256Hex(c.get("siteKey")) }));
+      ({ success: allowed } = await limiter.limit({ key: c.get("siteKeyHash") }));
     } catch (err) {
       // A limiter outage must not stop the factories' data: let the request through.
       console.error(JSON.stringify({ level: "warn", msg: "rate limiter failed", request_id: c.get("requestId"), error: String(err) }));

@@ -3,13 +3,16 @@ import { Toucan } from "toucan-js";
 import { connect, driverError, type Connection } from "../../db/client";
 import type { AppEnv } from "../env";
 
+/** Cloudflare's ray id when there is one, so the worker's logs and Cloudflare's name the same request. */
+export const requestIdOf = (req: Request): string => req.headers.get("cf-ray") ?? crypto.randomUUID();
+
 /**
  * Per request: an id (echoed as X-Request-Id), Sentry when configured, a lazily opened database
  * connection that is closed after the response, and one structured log line.
  */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
-  const requestId = c.req.header("cf-ray") ?? crypto.randomUUID();
+  const requestId = requestIdOf(c.req.raw);
   c.set("requestId", requestId);
   if (c.env.SENTRY_DSN) {
     const sentry = new Toucan({

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { getSite, siteForKey } from "../../db/sites";
 import type { AppEnv } from "../env";
-import { sha256Hex } from "../ingest/event-id";
+import { sha256Hex } from "../lib/sha256";
 import { bearerToken } from "./auth";
 import { keyAccepted, keyRefused, screenKey } from "./bad-key-throttle";
 import { ApiError } from "./errors";

@@ -1,17 +1,34 @@
-import { zValidator } from "@hono/zod-validator";
+import { validator } from "hono-openapi";
 import { createMiddleware } from "hono/factory";
 import type { ValidationTargets } from "hono";
 import type { z } from "zod";
 import type { AppEnv } from "../env";
 import { ApiError, issueDetails } from "./errors";
 
-/** zValidator that answers failures with the JSON error envelope and every failing field path. */
-export const validate = <T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
-  zValidator(target, schema, (result) => {
+export type Validation = { target: keyof ValidationTargets; schema: z.ZodType };
+
+// The schema each validating middleware checks: the API description is derived from the same
+// schemas, and worker/openapi's test compares the two through this.
+const validations = new WeakMap<object, Validation>();
+
+/** What a route handler validates, if it is a `validate()` middleware. */
+export const validationOf = (handler: unknown): Validation | undefined =>
+  typeof handler === "function" ? validations.get(handler) : undefined;
+
+/**
+ * Validates `target` with a zod schema, which also describes the parameter or body in the OpenAPI
+ * document (hono-openapi reads it from the middleware). Failures are the JSON error envelope with
+ * every failing field path.
+ */
+export const validate = <T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) => {
+  const middleware = validator(target, schema, (result) => {
     if (!result.success) {
-      throw new ApiError(400, "validation_failed", `Invalid ${target}: ${result.error.issues.length} problem(s)`, issueDetails(result.error));
+      throw new ApiError(400, "validation_failed", `Invalid ${target}: ${result.error.length} problem(s)`, issueDetails(result.error));
     }
   });
+  validations.set(middleware, { target, schema });
+  return middleware;
+};
 
 /** The json validator silently sees `{}` for other content types; say what is wrong instead. */
 export const requireJson = createMiddleware<AppEnv>(async (c, next) => {

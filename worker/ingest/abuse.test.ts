@@ -267,12 +267,10 @@ describe("text Postgres cannot store (NUL characters, unpaired surrogates)", () 
         if (q === "a%00b") {
           expect(res.status, path).toBe(400);
           await expectClientError(res);
-        } else if (path.startsWith("/timeline")) {
-          // The invalid bytes arrive as replacement characters: an id nobody has.
-          expect(res.status, path).toBe(200);
-          expect(await res.json()).toMatchObject({ intervals: [], units: [] });
         } else {
-          await expectRefusal(res, 404, path.includes("site=") ? "site_not_found" : "worker_not_found");
+          // The invalid bytes arrive as replacement characters: an id nobody has.
+          const code = path.includes("site=") ? "site_not_found" : path.startsWith("/timeline") ? "workstation_not_found" : "worker_not_found";
+          await expectRefusal(res, 404, code);
         }
       }
     }
@@ -298,10 +296,8 @@ describe("injection attempts in ids and query parameters", () => {
         expect([400, 404], `${path} -> ${res.status}`).toContain(res.status);
         await expectClientError(res);
       }
-      // A timeline of an id nobody has is simply empty.
-      const timeline = await api(`/timeline/worker/${q}?${window}`, { headers: site.auth });
-      expect(timeline.status).toBe(200);
-      expect(await timeline.json()).toMatchObject({ site_id: site.siteId, intervals: [], units: [], confidence_by_model: [] });
+      // A timeline of an id nobody has is the same 404 as its metrics.
+      await expectRefusal(await api(`/timeline/worker/${q}?${window}`, { headers: site.auth }), 404, "worker_not_found");
       // As a site name: no such site; counts of a site nobody has are zero; as a time: not a time.
       await expectRefusal(await api(`/metrics/factory?${window}&site=${q}`, { headers: ADMIN }), 404, "site_not_found");
       const counts = await api(`/debug/counts?site=${q}`, { headers: ADMIN });

@@ -1,6 +1,5 @@
 import type { Event } from "../../contract/events";
-
-const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+import { sha256Hex } from "../lib/sha256";
 
 // What toISOString writes; most cameras send exactly that, and it is its own normal form.
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -26,9 +25,5 @@ export async function deriveEventId(e: Event): Promise<string> {
     e.count ?? null,
     e.model_version ?? null,
   ]);
-  return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical)));
-}
-
-export async function sha256Hex(text: string): Promise<string> {
-  return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return sha256Hex(canonical);
 }

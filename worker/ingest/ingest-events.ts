@@ -2,18 +2,10 @@ import type { Database } from "../../db/client";
 import { ingestBatch, type IngestRow, type RecomputeRow } from "../../db/ingest";
 import { ApiError } from "../http/errors";
 import { deriveEventId, normaliseTimestamp } from "./event-id";
-import type { Event } from "../../contract/events";
+import type { BatchAccepted, Event } from "../../contract/events";
 
-export type EventResult = { event_id: string; inserted: boolean; late: boolean };
-
-export type IngestSummary = {
-  site_id: string;
-  received: number;
-  inserted: number;
-  duplicates: number;
-  late: number;
-  recompute_requests: number;
-  results: EventResult[];
+/** The bulk answer (contract/events.ts), and what the caller does with it besides. */
+export type IngestSummary = BatchAccepted & {
   /** Not part of the response: the rows whose Queue messages the caller sends. */
   recompute: RecomputeRow[];
 };

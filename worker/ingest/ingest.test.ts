@@ -213,7 +213,8 @@ describe("late events", () => {
 
     // A state event changes its worker's time up to the worker's next stored state event (10:00):
     // 09:55 changes hour 09 for W1, S1 and the factory; the product count at 09:58 its own hour.
-    // The 08:00 event is not late for its pair, but it takes W1's time from 08:00 to 10:00 (S2).
+    // The 08:00 event is not late for its pair, but it takes W1's time from 08:00 to 10:00 (S2),
+    // and makes the event at 10:00 (S1) a station change: hour 10 changes for W1 and the factory.
     // One request per entity, spanning all of its hours.
     const requests = await query<{ entity_type: string; entity_id: string; window_start: Date; window_end: Date; status: string }>(
       "select entity_type, entity_id, window_start, window_end, status from recompute_requests where site_id = $1 order by entity_type, entity_id",
@@ -221,17 +222,17 @@ describe("late events", () => {
     );
     const summary = requests.map((r) => `${r.entity_type}:${r.entity_id}@${new Date(r.window_start).toISOString().slice(11, 16)}-${new Date(r.window_end).toISOString().slice(11, 16)}:${r.status}`);
     expect(summary).toEqual([
-      `factory:${site.siteId}@08:00-10:00:pending`,
-      "worker:W1@08:00-10:00:pending",
+      `factory:${site.siteId}@08:00-11:00:pending`,
+      "worker:W1@08:00-11:00:pending",
       "workstation:S1@09:00-10:00:pending",
-      "workstation:S2@08:00-10:00:pending",
+      "workstation:S2@08:00-11:00:pending",
     ]);
     expect(body.recompute_requests).toBe(4);
 
     // One Queue message per recorded request, carrying its id and window.
     expect(sent).toHaveLength(4);
     expect(sent).toContainEqual(
-      expect.objectContaining({ site_id: site.siteId, entity_type: "worker", entity_id: "W1", window_start: "2026-03-02T08:00:00.000Z", window_end: "2026-03-02T10:00:00.000Z" }),
+      expect.objectContaining({ site_id: site.siteId, entity_type: "worker", entity_id: "W1", window_start: "2026-03-02T08:00:00.000Z", window_end: "2026-03-02T11:00:00.000Z" }),
     );
     expect(new Set(sent.map((m) => m.request_id)).size).toBe(4);
 
@@ -240,9 +241,9 @@ describe("late events", () => {
     const wider = await withRecordingQueue(bulkRequest(site.auth, [event({ timestamp: "2026-03-02T07:30:00Z", workstation_id: "S2" })]));
     expect(wider.res.status).toBe(200);
     expect(wider.sent.map((m) => `${m.entity_type}:${m.entity_id}@${m.window_start.slice(11, 16)}-${m.window_end.slice(11, 16)}`).sort()).toEqual([
-      `factory:${site.siteId}@07:00-10:00`,
-      "worker:W1@07:00-10:00",
-      "workstation:S2@07:00-10:00",
+      `factory:${site.siteId}@07:00-11:00`,
+      "worker:W1@07:00-11:00",
+      "workstation:S2@07:00-11:00",
     ]);
     expect(await query("select id from recompute_requests where site_id = $1", [site.siteId])).toHaveLength(4);
   });

@@ -4,16 +4,16 @@ import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { siteForKey } from "../../db/sites";
 import type { AppEnv } from "../env";
-import { bearerToken } from "../http/auth";
+import { requireSiteKey } from "../http/auth";
 import { ApiError, methodNotAllowed } from "../http/errors";
 import { throttleBadIngestKeys } from "../http/bad-key-throttle";
 import { limitIngestPerSite } from "../http/rate-limit";
 import { mayHoldUnstorable, unstorableError, unstorablePath } from "../http/storable-text";
 import { parseJsonOnce, requireJson, validate } from "../http/validate";
+import { operation, TAGS, type ErrorCode } from "../openapi/describe";
 import { sendRecomputeRequests } from "../recompute/enqueue";
-import { bulkSchema, eventSchema, MAX_BULK_EVENTS, type Event } from "../../contract/events";
+import { batchAcceptedSchema, bulkSchema, eventAcceptedSchema, eventSchema, MAX_BULK_EVENTS, type Event } from "../../contract/events";
 import { checkExtraFields } from "./extra-fields";
-import { sha256Hex } from "./event-id";
 import { ingestEvents, invalidKey } from "./ingest-events";
 
 // 5,000 events with generous ids stay well under this; larger bodies are refused unread.
@@ -24,14 +24,6 @@ const limitBody = bodyLimit({
   onError: () => {
     throw new ApiError(413, "payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
   },
-});
-
-// The key is only looked up inside the write itself (one round trip); a missing one is refused here.
-const requireSiteKey = createMiddleware<AppEnv>(async (c, next) => {
-  const key = bearerToken(c.req.header("authorization"));
-  if (!key) throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <site key>. Nothing was stored.");
-  c.set("siteKey", key);
-  await next();
 });
 
 /**
@@ -46,7 +38,7 @@ const unknownKeyFirst = createMiddleware<AppEnv>(async (c, next) => {
   let known = true;
   try {
     const { db } = await c.get("db")();
-    known = (await siteForKey(db, await sha256Hex(c.get("siteKey")))) !== undefined;
+    known = (await siteForKey(db, c.get("siteKeyHash"))) !== undefined;
   } catch {
     // The database is unreachable: the request's own rejection still stands.
   }
@@ -78,22 +70,53 @@ async function store(c: Context<AppEnv>, events: Event[]) {
     if (bad !== undefined) throw unstorableError(bad);
   }
   const { db } = await c.get("db")();
-  const { recompute, ...summary } = await ingestEvents(db, await sha256Hex(c.get("siteKey")), events, rawJson);
+  const { recompute, ...summary } = await ingestEvents(db, c.get("siteKeyHash"), events, rawJson);
   c.set("siteId", summary.site_id);
   await sendRecomputeRequests(c, recompute);
   return summary;
 }
+
+// What ingest refuses besides a missing or bad key (the README's table), for the API description.
+const INGEST_ERRORS: ErrorCode[] = [
+  "method_not_allowed",
+  "payload_too_large",
+  "unsupported_media_type",
+  "rate_limited",
+  "invalid_json",
+  "validation_failed",
+  "invalid_characters",
+  "extra_fields_too_deep",
+  "extra_fields_too_large",
+  "site_mismatch",
+  "before_site_history",
+];
+
+const postOne = operation({
+  tag: TAGS.ingest,
+  summary: "Stores one event",
+  access: "site_key",
+  ok: eventAcceptedSchema,
+  success: { 201: "Stored", 200: "A repeat of a stored event: not stored again (`inserted: false`)" },
+  errors: INGEST_ERRORS,
+});
+const postBulk = operation({
+  tag: TAGS.ingest,
+  summary: "Stores up to 5,000 events in one statement: all of them or none",
+  access: "site_key",
+  ok: batchAcceptedSchema,
+  errors: ["too_many_events", "mixed_sites", ...INGEST_ERRORS],
+});
 
 export const ingestRoutes = new Hono<AppEnv>()
   // Registered first, so a wrong method is answered before the key or the body is looked at (HEAD
   // is routed as GET).
   .on(["GET", "PUT", "DELETE", "PATCH", "OPTIONS"], ["/", "/bulk"], methodNotAllowed("POST"))
   .use(requireSiteKey, throttleBadIngestKeys, unknownKeyFirst, limitBody, requireJson, limitIngestPerSite, parseJsonOnce)
-  .post("/", validate("json", eventSchema), async (c) => {
+  .post("/", postOne, validate("json", eventSchema), async (c) => {
     const summary = await store(c, [c.req.valid("json")]);
     const [result] = summary.results;
     return c.json({ site_id: summary.site_id, ...result }, result.inserted ? 201 : 200);
   })
-  .post("/bulk", limitEvents, validate("json", bulkSchema), async (c) => {
+  .post("/bulk", postBulk, limitEvents, validate("json", bulkSchema), async (c) => {
     return c.json(await store(c, c.req.valid("json")), 200);
   });

@@ -20,6 +20,42 @@ async function siteWith(events: EventInput[], maxStateSeconds = 600) {
   return { ...site, metricsSite: { siteId: site.siteId, maxStateSeconds } };
 }
 
+describe("station changes", () => {
+  it("count each move of a worker's state to another workstation, where it happens, equal from rollups", async () => {
+    const site = await siteWith([
+      // The first state event ever is no move.
+      ev("07:50:00", "W1", "S1", "working"),
+      // A move exactly at 08:00: it belongs to the window (or hour) that starts then.
+      ev("08:00:00", "W1", "S2", "working"),
+      // Same workstation, another state: no move. A count elsewhere moves nothing.
+      ev("08:10:00", "W1", "S2", "idle"),
+      ev("08:12:00", "W1", "S3", "product_count", { count: 2 }),
+      // Back at S2 after 30 min without a signal: the interval resumes at S2, no move.
+      ev("08:50:00", "W1", "S2", "working"),
+      // Two events tied at 09:05: only the last by event id lasts, so S1 → S3 is one move.
+      ev("09:05:00", "W1", "S1", "working", { event_id: "tie-b" }),
+      ev("09:05:00", "W1", "S3", "working", { event_id: "tie-c" }),
+      // A move at the window's end belongs to the next window.
+      ev("10:00:00", "W1", "S1", "working"),
+      ev("08:30:00", "W2", "S1", "working"),
+      ev("08:40:00", "W2", "S2", "working"),
+    ]);
+    const window = win("08:00:00", "10:00:00");
+    const [w1, w2] = await withDb((db) => computeMetrics(db, site.metricsSite, { type: "worker" }, window, LATER));
+    expect([w1.station_changes, w2.station_changes]).toEqual([2, 1]);
+    const factory = await withDb((db) => computeMetrics(db, site.metricsSite, { type: "factory" }, window, LATER));
+    expect(factory.station_changes).toBe(3);
+    // Built into hourly rollups, the hours add up to the same.
+    await withDb(async (db) => {
+      await rebuildRollupHours(db, site.metricsSite, T("07:00:00"), T("11:00:00"), LATER);
+      const fromRollups = await computeMetrics(db, site.metricsSite, { type: "factory" }, window, LATER, { rollupsBefore: T("11:00:00") });
+      expect(fromRollups.station_changes).toBe(3);
+      const nineToTen = await computeMetrics(db, site.metricsSite, { type: "worker", id: "W1" }, win("09:00:00", "10:00:00"), LATER, { rollupsBefore: T("11:00:00") });
+      expect(nineToTen?.station_changes).toBe(1);
+    });
+  });
+});
+
 describe("state intervals", () => {
   it("a product_count between two state events does not cut the interval", async () => {
     const site = await siteWith([
@@ -229,13 +265,19 @@ describe("rollups", () => {
       };
       await check();
       // A late event at 09:10 changes W1's time (and its workstations') only from 09:10 to the cap
-      // (09:20): until that hour is rebuilt the rollups are behind, and rebuilding it alone is
-      // enough, which is what ingest asks the recompute for.
+      // (09:20), and whether W1's next event (10:59:59.999, back at S1) is a station change: until
+      // those hours are rebuilt the rollups are behind, and rebuilding just them is enough, which
+      // is what ingest asks the recompute for.
       await postEvents(site.auth, [ev("09:10:00", "W1", "S1", "working")]);
       const stale = await computeMetrics(db, site.metricsSite, { type: "factory" }, window, LATER, opts);
       const fresh = await computeMetrics(db, site.metricsSite, { type: "factory" }, window, LATER);
       expect(stale.working_seconds).not.toBeCloseTo(fresh.working_seconds, 3);
-      await rebuildRollupHours(db, site.metricsSite, T("09:00:00"), T("10:00:00"), LATER);
+      const requested = await query<{ window_start: Date; window_end: Date }>(
+        "select min(window_start) as window_start, max(window_end) as window_end from recompute_requests where site_id = $1",
+        [site.siteId],
+      );
+      expect(requested[0]).toEqual({ window_start: T("09:00:00"), window_end: T("11:00:00") });
+      await rebuildRollupHours(db, site.metricsSite, requested[0].window_start, requested[0].window_end, LATER);
       await check();
       // The rows themselves: one per worker and hour with anything in it, each the fresh
       // computation of that hour (so the reads above really came from rollups, not from events).

@@ -1,10 +1,22 @@
 import { Hono, type Context } from "hono";
+import type { z } from "zod";
 import { computeMetrics } from "../../db/metrics";
 import type { AppEnv } from "../env";
 import { ApiError } from "../http/errors";
+import { workerIdParam, workstationIdParam } from "../http/path-params";
 import { requireSiteAccess } from "../http/site-access";
 import { validate } from "../http/validate";
-import { windowQuerySchema, type MetricsResponse, type MetricsWindow } from "../../contract/metrics";
+import { operation, TAGS, type ErrorCode } from "../openapi/describe";
+import {
+  factoryResponseSchema,
+  windowQuerySchema,
+  workerResponseSchema,
+  workersResponseSchema,
+  workstationResponseSchema,
+  workstationsResponseSchema,
+  type MetricsResponse,
+  type MetricsWindow,
+} from "../../contract/metrics";
 
 // Metrics computed fresh from events on every request (the cached, rollup-backed reads are under
 // /api/metrics/cache). Middleware is attached per route, not with use(), so it cannot reach the
@@ -28,14 +40,22 @@ const found = <T>(what: string, id: string, value: T | null): T => {
   return value;
 };
 
+const fresh = (summary: string, ok: z.ZodType, errors: ErrorCode[] = []) =>
+  operation({ tag: TAGS.metrics, summary, access: "site_read", ok, errors: ["validation_failed", ...errors] });
+const workerMetrics = fresh("One worker's metrics", workerResponseSchema, ["worker_not_found"]);
+const workstationMetrics = fresh("One workstation's metrics", workstationResponseSchema, ["workstation_not_found"]);
+const factoryMetrics = fresh("The factory's metrics, with the hourly series", factoryResponseSchema);
+const workersMetrics = fresh("Every worker's metrics", workersResponseSchema);
+const workstationsMetrics = fresh("Every workstation's metrics", workstationsResponseSchema);
+
 export const metricsRoutes = new Hono<AppEnv>()
-  .get("/worker/:id", requireSiteAccess, windowQuery, async (c) => {
+  .get("/worker/:id", workerMetrics, requireSiteAccess, workerIdParam, windowQuery, async (c) => {
     const window = c.req.valid("query");
     const id = c.req.param("id");
     const { db } = await c.get("db")();
     return respond(c, window, async (now) => found("worker", id, await computeMetrics(db, c.get("site"), { type: "worker", id }, window, now)));
   })
-  .get("/workstation/:id", requireSiteAccess, windowQuery, async (c) => {
+  .get("/workstation/:id", workstationMetrics, requireSiteAccess, workstationIdParam, windowQuery, async (c) => {
     const window = c.req.valid("query");
     const id = c.req.param("id");
     const { db } = await c.get("db")();
@@ -43,17 +63,17 @@ export const metricsRoutes = new Hono<AppEnv>()
       found("workstation", id, await computeMetrics(db, c.get("site"), { type: "workstation", id }, window, now)),
     );
   })
-  .get("/factory", requireSiteAccess, windowQuery, async (c) => {
+  .get("/factory", factoryMetrics, requireSiteAccess, windowQuery, async (c) => {
     const window = c.req.valid("query");
     const { db } = await c.get("db")();
     return respond(c, window, (now) => computeMetrics(db, c.get("site"), { type: "factory" }, window, now));
   })
-  .get("/workers", requireSiteAccess, windowQuery, async (c) => {
+  .get("/workers", workersMetrics, requireSiteAccess, windowQuery, async (c) => {
     const window = c.req.valid("query");
     const { db } = await c.get("db")();
     return respond(c, window, (now) => computeMetrics(db, c.get("site"), { type: "worker" }, window, now));
   })
-  .get("/workstations", requireSiteAccess, windowQuery, async (c) => {
+  .get("/workstations", workstationsMetrics, requireSiteAccess, windowQuery, async (c) => {
     const window = c.req.valid("query");
     const { db } = await c.get("db")();
     return respond(c, window, (now) => computeMetrics(db, c.get("site"), { type: "workstation" }, window, now));

@@ -1,13 +1,10 @@
 import type { Database } from "../../db/client";
-import { ALL_ENTITIES, evictBeyondLimit, evictCache, MAX_CACHE_ENTRIES_PER_SITE, writeCache, type CacheKey } from "../../db/metrics-cache";
 import { claimStale } from "../../db/recompute";
 import { builtUntil } from "../../db/rollup-state";
 import { listSites } from "../../db/sites";
-import { computeEntry } from "../cache/compute-entry";
-import { localDayBounds } from "../../contract/time-zone";
+import { evictExpired, refreshToday } from "../cache/refresh";
 import { catchUpRollups } from "./advance-rollups";
 import { applyClaimed, type ApplyOutcome } from "./apply";
-import { stampAfterRebuild } from "./process";
 
 /** What a pass did for one site. */
 export type SitePassReport = {
@@ -33,9 +30,6 @@ export type PassSummary = {
   cache_entries_refreshed: number;
   cache_entries_evicted: number;
 };
-
-/** Cache entries not recomputed for this long are dropped (recomputed on their next read). */
-export const CACHE_KEEP_DAYS = 7;
 
 // How long one pass may spend building a site's rollup backlog (the rest waits for the next
 // pass); a year of hours for a small site fits in it.
@@ -101,24 +95,14 @@ export async function runRecomputePass(
     r.cache_entries_recomputed = o.cacheEntries;
   }
   for (const site of sites) {
-    const day = localDayBounds(opts.now, site.timeZone);
     const watermark = await builtUntil(db, site.siteId);
     const r = report(site.siteId);
     r.built_until = watermark?.toISOString() ?? null;
-    const keys: CacheKey[] = [
-      { entityType: "factory", entityId: site.siteId },
-      { entityType: "worker", entityId: ALL_ENTITIES },
-      { entityType: "workstation", entityId: ALL_ENTITIES },
-    ].map((k) => ({ ...k, siteId: site.siteId, windowStart: day.start, windowEnd: day.end }) as CacheKey);
-    for (const key of keys) {
-      await writeCache(db, key, await computeEntry(db, site, key, opts.now, watermark), stampAfterRebuild(opts.now, key.windowEnd));
-      summary.cache_entries_refreshed++;
-      r.cache_entries_refreshed++;
-    }
+    const refreshed = await refreshToday(db, site, opts.now, watermark);
+    summary.cache_entries_refreshed += refreshed;
+    r.cache_entries_refreshed += refreshed;
   }
   summary.per_site = [...reports.values()].sort((a, b) => (a.site_id < b.site_id ? -1 : a.site_id > b.site_id ? 1 : 0));
-  const keepFrom = new Date(opts.now.getTime() - CACHE_KEEP_DAYS * 86_400_000);
-  summary.cache_entries_evicted = await evictCache(db, opts.siteId ?? null, keepFrom);
-  summary.cache_entries_evicted += await evictBeyondLimit(db, opts.siteId ?? null, MAX_CACHE_ENTRIES_PER_SITE);
+  summary.cache_entries_evicted = await evictExpired(db, opts.siteId ?? null, opts.now);
   return summary;
 }

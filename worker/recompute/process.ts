@@ -1,29 +1,14 @@
 import type { Database } from "../../db/client";
 import { rebuildRollupHours } from "../../db/metrics";
-import { cachedKeysOverlapping, dropCacheKeys, writeCache } from "../../db/metrics-cache";
 import type { ClaimedRequest } from "../../db/recompute";
 import { builtUntil } from "../../db/rollup-state";
 import { getSite } from "../../db/sites";
-import { computeEntry } from "../cache/compute-entry";
+import { refreshAfterRebuild } from "../cache/refresh";
 import { MAX_HOURS_PER_STEP } from "./advance-rollups";
 
 type Range = { start: Date; end: Date };
 
 const HOUR_MS = 3_600_000;
-// Cached windows recomputed per site and run; the rest of those a request reaches are dropped.
-export const EAGER_CACHE_RECOMPUTES = 50;
-
-/**
- * When a recomputed entry is stamped: no earlier than the moment it was written. A dashboard read
- * that recomputed the same entry from rollups this pass was still rebuilding has a later `now` than
- * the pass; stamped with the pass's `now`, the correct entry would lose to that one.
- */
-export const stampAfterRebuild = (now: Date, windowEnd: Date) => {
-  const stamp = Math.max(now.getTime(), Date.now());
-  // A window still open at `now` must stay live (refreshed on read): stamped at or after its end it
-  // would pass for closed, with numbers that stop at `now`.
-  return new Date(now < windowEnd ? Math.min(stamp, windowEnd.getTime() - 1) : stamp);
-};
 
 /** Merges overlapping or touching ranges so each hour is rebuilt once per run. */
 export function mergeRanges(ranges: Range[]): Range[] {
@@ -43,9 +28,9 @@ export function mergeRanges(ranges: Range[]): Range[] {
 /**
  * Applies claimed recompute requests of one site: rebuilds the rollup hours they cover (those
  * below the site's watermark; later hours are read from events anyway), whole site-hours at a time
- * since a workstation's hour depends on every worker there, and recomputes every cached window
- * that depends on them. Rebuilding replaces rows, so running a request twice
- * (a retry after a crash) gives the same result as running it once.
+ * since a workstation's hour depends on every worker there, then has the cached windows that
+ * depend on them recomputed or dropped (refreshAfterRebuild). Rebuilding replaces rows, so running
+ * a request twice (a retry after a crash) gives the same result as running it once.
  */
 export async function processSiteRequests(db: Database, siteId: string, requests: ClaimedRequest[], now: Date) {
   const site = await getSite(db, siteId);
@@ -65,20 +50,9 @@ export async function processSiteRequests(db: Database, siteId: string, requests
       }
     }
   }
-  const keys = await cachedKeysOverlapping(
-    db,
-    siteId,
-    requests.map((r) => ({ entityType: r.entityType, entityId: r.entityId, start: r.windowStart, end: r.windowEnd })),
-  );
-  // The most recently computed windows (those dashboards are showing) are recomputed now; beyond
-  // that, a request reaching far back (a camera's backlog) drops the entries instead, so its cost
-  // does not grow with the cache.
-  for (const key of keys.slice(0, EAGER_CACHE_RECOMPUTES)) {
-    const metrics = await computeEntry(db, site, key, now, watermark);
-    if (metrics !== null) await writeCache(db, key, metrics, stampAfterRebuild(now, key.windowEnd));
-  }
-  await dropCacheKeys(db, keys.slice(EAGER_CACHE_RECOMPUTES));
-  return { rebuiltHours, cacheEntries: keys.length };
+  const changed = requests.map((r) => ({ entityType: r.entityType, entityId: r.entityId, start: r.windowStart, end: r.windowEnd }));
+  const cacheEntries = await refreshAfterRebuild(db, site, changed, now, watermark);
+  return { rebuiltHours, cacheEntries };
 }
 
 export function groupBySite(requests: ClaimedRequest[]): Map<string, ClaimedRequest[]> {

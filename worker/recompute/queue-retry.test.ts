@@ -1,4 +1,3 @@
-/// <reference types="vite/client" />
 // How the recompute queue consumer hands failures back to the Queue (README, "Rollups, cache and
 // recompute"): a failed request's messages are retried with exponential backoff
 // (retryDelaySeconds), a request another consumer holds after the claim lease, a batch that cannot
@@ -7,12 +6,12 @@
 // wrangler.toml configures. (cloudflare:test's getQueueResult does not report delays, so these
 // tests hand the consumer a batch of their own that records them.)
 import { describe, expect, it } from "vitest";
-import wranglerToml from "../../wrangler.toml?raw";
 import { CLAIM_LEASE_SECONDS } from "../../db/recompute";
 import { ADMIN, event, fetchWith, newSite, query, recordingQueue, testEnv } from "../../test/helpers";
+import { wranglerTables } from "../../test/wrangler-toml";
 import type { Bindings } from "../env";
 import worker from "../index";
-import { holdLocks } from "../reliability/db-faults";
+import { holdLocks } from "../../test/reliability/db-faults";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "./apply";
 import type { RecomputeMessage } from "./message";
 
@@ -132,18 +131,11 @@ describe("queue consumer retries", () => {
 });
 
 describe("wrangler.toml", () => {
-  /** The `[[section]]` tables of a TOML text, as key = raw value (enough for this flat config). */
-  const tables = (toml: string, name: string) =>
-    toml
-      .split(/^\s*\[/m)
-      .filter((block) => block.startsWith(`[${name}]]`))
-      .map((block) => Object.fromEntries([...block.matchAll(/^\s*(\w+)\s*=\s*(.+?)\s*$/gm)].map((m) => [m[1], m[2].replace(/^"(.*)"$/, "$1")])));
-
   it("sends recompute messages to the queue it consumes, with retries and a dead-letter queue", () => {
-    expect(tables(wranglerToml, "queues.producers")).toEqual([{ binding: "RECOMPUTE", queue: "productivity-recompute" }]);
-    const consumers = tables(wranglerToml, "queues.consumers");
+    expect(wranglerTables("queues.producers")).toEqual([{ binding: "RECOMPUTE", queue: "productivity-recompute" }]);
+    const consumers = wranglerTables("queues.consumers");
     expect(consumers).toHaveLength(1);
-    expect(consumers[0]).toMatchObject({ queue: "productivity-recompute", max_retries: "5", dead_letter_queue: "productivity-recompute-dlq" });
+    expect(consumers[0]).toMatchObject({ queue: "productivity-recompute", max_retries: 5, dead_letter_queue: "productivity-recompute-dlq" });
     // The worker under test has the producer binding from that file.
     expect(typeof testEnv.RECOMPUTE.send).toBe("function");
   });

@@ -7,7 +7,7 @@ import type { Bindings } from "../env";
 import worker from "../index";
 import { CACHE_FORMAT } from "../../db/metrics-cache";
 import { MAX_ATTEMPTS, retryDelaySeconds } from "./apply";
-import { EAGER_CACHE_RECOMPUTES, stampAfterRebuild } from "./process";
+import { EAGER_CACHE_RECOMPUTES, stampAfterRebuild } from "../cache/policy";
 
 type Cached = { cached: boolean; stale: boolean; pending_recompute: boolean; computed_at: string; metrics: Record<string, unknown> };
 

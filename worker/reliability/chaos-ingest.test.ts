@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ADMIN, api, fetchWith, newSite, query, testEnv } from "../../test/helpers";
 import { referenceMetrics, type RefEvent } from "../../test/reference/metrics-reference";
 import type { EventInput } from "../../contract/events";
-import { duplicatesOf, randomBatches, seededRandom, shuffled, uniqueDemoEvents } from "./chaos-stream";
+import { duplicatesOf, randomBatches, seededRandom, shuffled, uniqueDemoEvents } from "../../test/reliability/chaos-stream";
 
 type Site = Awaited<ReturnType<typeof newSite>>;
 type BulkBody = { inserted: number; results: { event_id: string; inserted: boolean; late: boolean }[] };

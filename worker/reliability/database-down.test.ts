@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, event, newSite, query } from "../../test/helpers";
-import { holdLocks } from "./db-faults";
+import { holdLocks } from "../../test/reliability/db-faults";
 
 type ErrorBody = { error: { code: string; message: string; details: unknown[] } };
 

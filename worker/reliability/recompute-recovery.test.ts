@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ADMIN, deliverRecompute, event, fetchWith, isolatedEnv, query, recordingQueue, testEnv } from "../../test/helpers";
 import type { Bindings } from "../env";
 import worker from "../index";
-import { holdLocks } from "./db-faults";
+import { holdLocks } from "../../test/reliability/db-faults";
 
 type Cached = { cached: boolean; stale: boolean; pending_recompute: boolean; metrics: unknown };
 type Request = { id: string; status: string; attempts: number; error: string | null };

@@ -2,7 +2,7 @@ import type { Database } from "../../db/client";
 import type { RecomputeRow } from "../../db/ingest";
 import { createSite, getSite } from "../../db/sites";
 import { eventSchema } from "../../contract/events";
-import { sha256Hex } from "../ingest/event-id";
+import { sha256Hex } from "../lib/sha256";
 import { ingestEvents } from "../ingest/ingest-events";
 import { newSiteKey } from "../sites/site-key";
 import { generateDemoBatches, type SeedOptions } from "./generate";

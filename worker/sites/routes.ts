@@ -7,8 +7,19 @@ import { ADMIN_TOKEN_ACTOR, requireAdmin } from "../http/auth";
 import { forgetFailedKey } from "../http/bad-key-throttle";
 import { ApiError } from "../http/errors";
 import { isStorableText } from "../http/storable-text";
+import { siteIdParam } from "../http/path-params";
 import { requireJson, validate } from "../http/validate";
-import { sha256Hex } from "../ingest/event-id";
+import { sha256Hex } from "../lib/sha256";
+import { operation, TAGS } from "../openapi/describe";
+import {
+  auditLogSchema,
+  siteDeletedSchema,
+  siteKeySchema,
+  siteListSchema,
+  siteRevokedSchema,
+  siteSettingsSchema,
+  type Site,
+} from "../../contract/sites";
 import { newSiteKey } from "./site-key";
 
 const isTimeZone = (tz: string) => {
@@ -47,29 +58,92 @@ const newSiteSchema = z.object({
   max_state_seconds: z.number().int().min(10).max(86_400).default(600),
   // Default (the column's): a year before the site's creation.
   history_start: historyStart.optional(),
-});
+}).meta({ id: "NewSite" });
 
 // Only these two settings change after creation: the time zone and the gap cap are baked into
 // rollups and cached metrics.
 const settingsSchema = z
   .strictObject({ name: siteName.optional(), history_start: historyStart.optional() })
-  .refine((b) => b.name !== undefined || b.history_start !== undefined, "send name and/or history_start");
+  .refine((b) => b.name !== undefined || b.history_start !== undefined, "send name and/or history_start")
+  .meta({ id: "SiteSettingsChange" });
 
 const auditQuery = z.object({
-  limit: z.coerce.number({ message: "limit must be a number" }).int("limit must be a whole number").min(1).max(1000).default(100),
+  limit: z.coerce
+    .number({ message: "limit must be a number" })
+    .int("limit must be a whole number")
+    .min(1)
+    .max(1000)
+    .default(100)
+    .meta({ description: "How many entries, newest first." }),
 });
 
 const who = (c: Context<AppEnv>): AuditActor => ({ actor: c.get("actor") ?? ADMIN_TOKEN_ACTOR, requestId: c.get("requestId") });
 
 const siteNotFound = (siteId: string) => new ApiError(404, "site_not_found", `No site ${siteId}.`);
 
+/** A listed site as the API answers it (contract/sites.ts). */
+const siteView = (s: Awaited<ReturnType<typeof listSites>>[number]): Site => ({
+  site_id: s.siteId,
+  name: s.name,
+  time_zone: s.timeZone,
+  max_state_seconds: s.maxStateSeconds,
+  history_start: s.historyStart.toISOString(),
+  created_at: s.createdAt.toISOString(),
+  revoked: s.revoked,
+});
+
+const listing = operation({ tag: TAGS.sites, summary: "Every site, with its settings", access: "admin", ok: siteListSchema });
+const creation = operation({
+  tag: TAGS.sites,
+  summary: "Creates a site and answers its key, shown this once",
+  access: "admin",
+  ok: siteKeySchema,
+  success: { 201: "Created; only the key's SHA-256 is stored" },
+  errors: ["validation_failed", "invalid_json", "site_exists"],
+});
+const settings = operation({
+  tag: TAGS.sites,
+  summary: "Changes a site's name and/or history_start, and answers what changed",
+  access: "admin",
+  ok: siteSettingsSchema,
+  errors: ["validation_failed", "invalid_json", "site_not_found", "unsupported_media_type"],
+});
+const deletion = operation({
+  tag: TAGS.sites,
+  summary: "Deletes a site and all its rows in one transaction; the audit log keeps the record",
+  access: "admin",
+  ok: siteDeletedSchema,
+  errors: ["site_not_found"],
+});
+const rotation = operation({
+  tag: TAGS.sites,
+  summary: "Issues a new key (shown this once); the old one is refused from then on",
+  access: "admin",
+  ok: siteKeySchema,
+  errors: ["site_not_found"],
+});
+const revocation = operation({
+  tag: TAGS.sites,
+  summary: "Refuses the site's key from now on, for ingest and reads",
+  access: "admin",
+  ok: siteRevokedSchema,
+  errors: ["site_not_found"],
+});
+const audit = operation({
+  tag: TAGS.sites,
+  summary: "What admins did to the site, newest first (kept after a deletion)",
+  access: "admin",
+  ok: auditLogSchema,
+  errors: ["validation_failed", "site_not_found"],
+});
+
 export const siteRoutes = new Hono<AppEnv>()
   .use(requireAdmin)
-  .get("/", async (c) => {
+  .get("/", listing, async (c) => {
     const { db } = await c.get("db")();
-    return c.json({ sites: await listSites(db) });
+    return c.json({ sites: (await listSites(db)).map(siteView) });
   })
-  .post("/", validate("json", newSiteSchema), async (c) => {
+  .post("/", creation, validate("json", newSiteSchema), async (c) => {
     const body = c.req.valid("json");
     const key = newSiteKey();
     const { db } = await c.get("db")();
@@ -85,7 +159,7 @@ export const siteRoutes = new Hono<AppEnv>()
     // The only time the key is shown: only its hash is stored.
     return c.json({ site_id: body.site_id, site_key: key }, 201);
   })
-  .patch("/:siteId", requireJson, validate("json", settingsSchema), async (c) => {
+  .patch("/:siteId", settings, siteIdParam, requireJson, validate("json", settingsSchema), async (c) => {
     const siteId = c.req.param("siteId");
     const body = c.req.valid("json");
     const { db } = await c.get("db")();
@@ -94,14 +168,14 @@ export const siteRoutes = new Hono<AppEnv>()
     return c.json(site);
   })
   // The site and every row of it, in one transaction; the audit log keeps the record.
-  .delete("/:siteId", async (c) => {
+  .delete("/:siteId", deletion, siteIdParam, async (c) => {
     const siteId = c.req.param("siteId");
     const { db } = await c.get("db")();
     const deleted = await deleteSite(db, siteId, who(c));
     if (!deleted) throw siteNotFound(siteId);
     return c.json({ site_id: siteId, deleted });
   })
-  .post("/:siteId/rotate-key", async (c) => {
+  .post("/:siteId/rotate-key", rotation, siteIdParam, async (c) => {
     const siteId = c.req.param("siteId");
     const key = newSiteKey();
     const hash = await sha256Hex(key);
@@ -111,14 +185,14 @@ export const siteRoutes = new Hono<AppEnv>()
     return c.json({ site_id: siteId, site_key: key });
   })
   // Refused at once by ingest and site-key reads; rotate-key issues a new key and lifts it.
-  .post("/:siteId/revoke", async (c) => {
+  .post("/:siteId/revoke", revocation, siteIdParam, async (c) => {
     const siteId = c.req.param("siteId");
     const { db } = await c.get("db")();
     const revoked = await revokeSiteKey(db, siteId, who(c));
     if (!revoked) throw siteNotFound(siteId);
     return c.json({ site_id: siteId, revoked_at: revoked.revokedAt, already_revoked: revoked.alreadyRevoked });
   })
-  .get("/:siteId/audit", validate("query", auditQuery), async (c) => {
+  .get("/:siteId/audit", audit, siteIdParam, validate("query", auditQuery), async (c) => {
     const siteId = c.req.param("siteId");
     const { db } = await c.get("db")();
     const { siteKnown, entries } = await listAudit(db, siteId, c.req.valid("query").limit);

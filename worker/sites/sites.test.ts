@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { connect } from "../../db/client";
 import { SITE_DATA_TABLES } from "../../db/sites";
+import type { Site } from "../../contract/sites";
 import { ADMIN, api, event, newSite, query, testEnv } from "../../test/helpers";
 
 type ErrorBody = { error: { code: string; message: string; details: { path: string; message: string }[] } };
@@ -34,8 +35,8 @@ async function rowsOf(siteId: string): Promise<Record<string, number>> {
 
 async function listed(siteId: string) {
   const res = await api("/sites", { headers: ADMIN });
-  const { sites } = (await res.json()) as { sites: { siteId: string; name: string; revoked: boolean; history_start: string }[] };
-  return sites.find((s) => s.siteId === siteId);
+  const { sites } = (await res.json()) as { sites: Site[] };
+  return sites.find((s) => s.site_id === siteId);
 }
 
 describe("POST /api/sites/:siteId/revoke", () => {
@@ -199,7 +200,16 @@ describe("site settings", () => {
     const id = `hs${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const res = await post("/sites", ADMIN, { site_id: id, name: "Plant H", history_start: "2024-06-01T12:00:00+02:00" });
     expect(res.status).toBe(201);
-    expect(await listed(id)).toMatchObject({ siteId: id, name: "Plant H", history_start: "2024-06-01T10:00:00.000Z" });
+    // snake_case like every other body of the API, and nothing else.
+    expect(await listed(id)).toEqual({
+      site_id: id,
+      name: "Plant H",
+      time_zone: "UTC",
+      max_state_seconds: 600,
+      history_start: "2024-06-01T10:00:00.000Z",
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      revoked: false,
+    });
     expect((await auditOf(id))[0]).toMatchObject({
       action: "site_created",
       request_id: res.headers.get("x-request-id"),

@@ -3,10 +3,17 @@ import type { Database } from "../../db/client";
 import { confidenceByModel, stateIntervals, timelineSubjectExists, unitsPerHour, type TimelineScope } from "../../db/timeline";
 import type { AppEnv } from "../env";
 import { ApiError } from "../http/errors";
+import { workerIdParam, workstationIdParam } from "../http/path-params";
 import { requireSiteAccess } from "../http/site-access";
 import { validate } from "../http/validate";
+import { operation, TAGS } from "../openapi/describe";
 import { windowQuerySchema } from "../../contract/metrics";
-import type { TimelineResponse, WorkerTimelineResponse } from "../../contract/timeline";
+import {
+  timelineResponseSchema,
+  workerTimelineResponseSchema,
+  type TimelineResponse,
+  type WorkerTimelineResponse,
+} from "../../contract/timeline";
 
 // The same 404 as the metrics of an unknown worker or workstation, rather than an empty timeline
 // (an export of which would be a header row that looks like a quiet shift).
@@ -16,10 +23,28 @@ async function requireSubject(db: Database, siteId: string, scope: TimelineScope
   throw new ApiError(404, `${what}_not_found`, `This site has no ${what} ${id}.`);
 }
 
+const windowQuery = validate("query", windowQuerySchema);
+
+const workerTimeline = operation({
+  tag: TAGS.timeline,
+  summary: "A worker's state intervals, units per hour and confidence per model version",
+  access: "site_read",
+  ok: workerTimelineResponseSchema,
+  errors: ["validation_failed", "worker_not_found"],
+});
+
+const workstationTimeline = operation({
+  tag: TAGS.timeline,
+  summary: "A workstation's state intervals (of every worker there) and units per hour",
+  access: "site_read",
+  ok: timelineResponseSchema,
+  errors: ["validation_failed", "workstation_not_found"],
+});
+
 /** State intervals (and units per hour) behind a worker's or workstation's metrics. */
 export const timelineRoutes = new Hono<AppEnv>()
   .use(requireSiteAccess)
-  .get("/worker/:id", validate("query", windowQuerySchema), async (c) => {
+  .get("/worker/:id", workerTimeline, workerIdParam, windowQuery, async (c) => {
     const site = c.get("site");
     const w = c.req.valid("query");
     const id = c.req.param("id");
@@ -39,7 +64,7 @@ export const timelineRoutes = new Hono<AppEnv>()
     };
     return c.json(body);
   })
-  .get("/workstation/:id", validate("query", windowQuerySchema), async (c) => {
+  .get("/workstation/:id", workstationTimeline, workstationIdParam, windowQuery, async (c) => {
     const site = c.get("site");
     const w = c.req.valid("query");
     const { db } = await c.get("db")();

@@ -1,5 +1,5 @@
 import { connect } from "../../db/client";
-import { query, testEnv } from "../../test/helpers";
+import { query, testEnv } from "../helpers";
 
 /**
  * Database faults on cue, with no timing involved: a test transaction takes row locks, the

@@ -1,8 +1,8 @@
 import type { EventInput } from "../../contract/events";
-import { generateDemoBatches } from "../seed/generate";
+import { generateDemoBatches } from "../../worker/seed/generate";
 
 // Seeded: the same stream, duplicates and batches on every run.
-export { seededRandom } from "../lib/seeded-random";
+export { seededRandom } from "../../worker/lib/seeded-random";
 
 // What makes two events without an event_id the same observation (README, "event_id").
 const observation = (e: EventInput) =>
