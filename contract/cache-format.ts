@@ -2,7 +2,7 @@
 // removed or retyped gives another key, so every entry written before the change reads as a miss
 // (and is recomputed on its next read) without anyone remembering to bump a number.
 import { z } from "zod";
-import { factoryMetricsSchema, workerMetricsSchema, workstationMetricsSchema } from "./metrics";
+import { factoryMetricsSchema, METRIC_SEMANTICS_VERSION, workerMetricsSchema, workstationMetricsSchema } from "./metrics";
 
 /** What a cache entry can hold: a factory, or one or all workers or workstations. */
 export const CACHED_METRICS_SCHEMAS = {
@@ -23,7 +23,15 @@ export function cacheFormatOf(schemas: Record<string, z.ZodType>): number {
     // An empty registry: the global one holds descriptions and ids.
     metadata: z.registry(),
   });
-  return toFormatKey(fnv1a(canonicalJson(shape)));
+  return formatKey(`${canonicalJson(shape)}#${METRIC_SEMANTICS_VERSION}`);
+}
+
+/**
+ * A format key of a description of stored data (its JSON Schema, its column list): an int4 of 30
+ * bits of hash with the next bit set, so it never equals a small hand-bumped version.
+ */
+export function formatKey(description: string): number {
+  return toFormatKey(fnv1a(description));
 }
 
 /** The format this code reads and writes. */

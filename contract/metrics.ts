@@ -4,6 +4,13 @@ import { DAY_MS } from "./time-zone";
 
 export { MAX_WINDOW_DAYS };
 
+/**
+ * Bump when a metric's computation changes but its shape does not (a new definition of a field):
+ * cached entries and rollup hours carry a format key that includes it, so both are recomputed.
+ * A change of shape (a field added, removed or retyped) changes the keys by itself.
+ */
+export const METRIC_SEMANTICS_VERSION = 1;
+
 /** A query parameter holding an instant, with the message every window parameter fails with. */
 export const isoWithOffset = (name: string) =>
   z.iso.datetime({

@@ -21,7 +21,21 @@ export const siteSchema = z
   })
   .meta({ id: "Site" });
 
-export const siteListSchema = z.object({ sites: z.array(siteSchema) }).meta({ id: "SiteList" });
+/**
+ * The camelCase names the listing had before it was snake_case, repeated for one release so that
+ * a dashboard (or a client) of the previous release keeps working through an upgrade. Deprecated:
+ * to be removed in the next release.
+ */
+const previousNamesOptional = { siteId: true, timeZone: true, maxStateSeconds: true } as const;
+const previousNames = {
+  siteId: z.string().meta({ deprecated: true, description: "Deprecated: site_id." }),
+  timeZone: z.string().meta({ deprecated: true, description: "Deprecated: time_zone." }),
+  maxStateSeconds: z.number().int().positive().meta({ deprecated: true, description: "Deprecated: max_state_seconds." }),
+};
+
+export const siteListSchema = z
+  .object({ sites: z.array(siteSchema.extend(previousNames).partial(previousNamesOptional)) })
+  .meta({ id: "SiteList" });
 
 /** The key, shown once: on creation and on rotation (only its SHA-256 is stored). */
 export const siteKeySchema = z.object({ site_id: z.string(), site_key: z.string() }).meta({ id: "SiteKey" });

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { isCountEvent, isStateEvent } from "./event-kinds";
+import { watermarkOf } from "./rollup-state";
 import type { Database } from "./client";
 import { compareC } from "./collation";
 import { ALL_ENTITIES } from "./metrics-cache";
@@ -97,7 +98,7 @@ export async function ingestBatch(
       -- FOR SHARE: the rollup builder holds this row FOR UPDATE while it advances built_until, so a
       -- batch either lands before a build (and is in it) or sees the new watermark (and requests one).
       select s.site_id, s.max_state_seconds, s.history_start,
-             (select r.built_until from rollup_state r where r.site_id = s.site_id) as built_until,
+             ${watermarkOf("s")} as built_until,
              -- the end of the latest cached window that had ended when it was computed
              (select max(c.window_end) from metrics_cache c
                where c.site_id = s.site_id and c.window_end <= c.computed_at) as closed_until
@@ -191,10 +192,10 @@ export async function ingestBatch(
              min(date_trunc('hour', i.ts, 'UTC')) as window_start,
              max(greatest(
                date_trunc('hour', i.ts, 'UTC') + interval '1 hour',
-               -- The hour of the next stored state event when this one sits at another workstation
-               -- than the event that came before the next one so far: whether the next one is a
-               -- station change depends on that. (greatest skips the null of the other cases.)
-               case when i.workstation_id is distinct from coalesce(prev.workstation_id, nxt.workstation_id)
+               -- The hour of the next stored state event, unless this one sits at the workstation of
+               -- the event that came before it so far: whether the next one is a station change
+               -- depends on the event before it. (greatest skips the null of that case.)
+               case when prev.workstation_id is null or i.workstation_id <> prev.workstation_id
                  then date_trunc('hour', nxt.ts, 'UTC') + interval '1 hour' end,
                -- the end of the hour holding the last changed instant
                date_trunc('hour', (case

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { CACHE_FORMAT } from "../contract/cache-format";
 import type { Database } from "./client";
+import { watermarkOf } from "./rollup-state";
 import { entityTypes } from "./schema";
 
 export type EntityType = (typeof entityTypes)[number];
@@ -44,7 +45,7 @@ export async function lookupCache(db: Database, key: CacheKey): Promise<CacheLoo
       select ${key.siteId}::text as site_id, ${key.entityType}::text as entity_type, ${key.entityId}::text as entity_id,
              ${key.windowStart.toISOString()}::timestamptz as window_start, ${key.windowEnd.toISOString()}::timestamptz as window_end
     )
-    select (select s.built_until from rollup_state s where s.site_id = k.site_id) as built_until,
+    select (select ${watermarkOf("s")} from sites s where s.site_id = k.site_id) as built_until,
       c.metrics, c.computed_at,
       exists (
         select 1 from recompute_requests r

@@ -85,12 +85,13 @@ export const migrations: BundledMigration[] = [
     ]
   },
   {
-    "tag": "0007_worker_station_changes",
-    "folderMillis": 1796306558376,
-    "hash": "b87770668fa9f1f58314f9b845f327437aa4b6ddd0750bc9f7d3d42832e8523f",
+    "tag": "0007_station_changes_and_rollup_format",
+    "folderMillis": 1796309766511,
+    "hash": "8a4f51ce6090776071a36f82042dc6fac82f619095e46eb3e401f77de0f2e0ec",
     "statements": [
-      "ALTER TABLE \"worker_hour_rollups\" ADD COLUMN \"station_changes\" integer DEFAULT 0 NOT NULL;",
-      "-- Rollup rows built before this release hold 0 station changes. Forgetting every site's watermark\n-- makes the cron rebuild all rollup hours from each site's first event (a week per step, every\n-- pass, until caught up); until then reads compute the unbuilt hours fresh, so no figure is wrong.\nDELETE FROM \"rollup_state\";"
+      "-- The rollup watermark moves to the site row, stamped with the rollup format of the code that\n-- built it. Every site starts without one: the cron rebuilds its rollup hours (with the new\n-- station_changes column) from its first event, a week per step; until then reads compute the\n-- unbuilt hours from events. An older worker still running during the deploy moves only\n-- rollup_state, which this code no longer reads, so hours it builds without the new column are\n-- never taken for finished ones.\nALTER TABLE \"sites\" ADD COLUMN \"rollups_built_until\" timestamp with time zone;",
+      "ALTER TABLE \"sites\" ADD COLUMN \"rollups_format\" integer;",
+      "ALTER TABLE \"worker_hour_rollups\" ADD COLUMN \"station_changes\" integer DEFAULT 0 NOT NULL;"
     ]
   }
 ];

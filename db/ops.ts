@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "./client";
+import { watermarkOf } from "./rollup-state";
 
 export async function ping(db: Database): Promise<void> {
   await db.execute(sql`select 1`);
@@ -22,7 +23,7 @@ export type Counts = {
 /** How far a site's rollups are built and what recompute work it still has open. */
 export type RecomputeState = {
   site_id: string;
-  /** `rollup_state.built_until`: every hour before it is rolled up; null until the first build. */
+  /** The rollup watermark (`sites.rollups_built_until`): every hour before it is rolled up; null until the first build. */
   rollup_built_until: string | null;
   /** Requests with status pending or processing. */
   open_requests: { total: number; pending: number; processing: number };
@@ -69,14 +70,13 @@ export async function counts(db: Database, siteId: string | null): Promise<Count
       'recompute_state', (
         select coalesce(json_agg(json_build_object(
           'site_id', s.site_id,
-          'rollup_built_until', r.built_until,
+          'rollup_built_until', ${watermarkOf("s")},
           'open_requests', json_build_object('total', o.pending + o.processing, 'pending', o.pending, 'processing', o.processing),
           'oldest_open_request', case when oldest.id is not null then json_build_object(
             'id', oldest.id, 'entity_type', oldest.entity_type, 'entity_id', oldest.entity_id, 'status', oldest.status,
             'created_at', oldest.created_at, 'window_start', oldest.window_start, 'window_end', oldest.window_end) end
         ) order by s.site_id collate "C"), '[]'::json)
         from sites s
-        left join rollup_state r on r.site_id = s.site_id
         cross join lateral (
           select count(*) filter (where q.status = 'pending') as pending, count(*) filter (where q.status = 'processing') as processing
           from recompute_requests q where q.site_id = s.site_id and q.status in ('pending', 'processing')

@@ -1,17 +1,24 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client";
+import { ROLLUP_FORMAT } from "./metrics/parts";
+
+/** A site row's rollup watermark in SQL (alias `s`): null unless its hours are of this code's format. */
+export const watermarkOf = (alias: string): SQL =>
+  sql.raw(`case when ${alias}.rollups_format = ${ROLLUP_FORMAT} then ${alias}.rollups_built_until end`);
 
 export async function builtUntil(db: Database, siteId: string): Promise<Date | undefined> {
-  const { rows } = await db.execute<{ built_until: Date | string }>(
-    sql`select built_until from rollup_state where site_id = ${siteId}`,
+  const { rows } = await db.execute<{ built_until: Date | string | null }>(
+    sql`select ${watermarkOf("s")} as built_until from sites s where s.site_id = ${siteId}`,
   );
-  return rows[0] ? new Date(rows[0].built_until) : undefined;
+  return rows[0]?.built_until ? new Date(rows[0].built_until) : undefined;
 }
 
 /**
  * Runs `build` inside a transaction that holds the site row FOR UPDATE, then moves the watermark.
  * Ingest takes the same row FOR SHARE, so no batch can slip into a built hour unnoticed: it either
- * committed before (and is in the build) or waits and then sees the new watermark.
+ * committed before (and is in the build) or waits, and then reads the watermark from the row
+ * version the build committed (a locked row is re-read after the wait; the statement's snapshot
+ * is not, which is why the watermark lives on this row).
  * The connection is one client, so BEGIN/COMMIT wrap exactly these statements.
  */
 export async function withSiteLockedForRollups<T>(
@@ -22,10 +29,10 @@ export async function withSiteLockedForRollups<T>(
   await db.execute(sql`begin`);
   try {
     const { rows } = await db.execute<{ built_until: Date | string | null; first_ts: Date | string | null }>(sql`
-      select r.built_until,
+      select w.built_until,
              -- only needed before the first build; a correlated subplan in CASE is evaluated lazily
-             case when r.built_until is null then (select min(ts) from events e where e.site_id = s.site_id) end as first_ts
-      from sites s left join rollup_state r on r.site_id = s.site_id
+             case when w.built_until is null then (select min(ts) from events e where e.site_id = s.site_id) end as first_ts
+      from sites s cross join lateral (select ${watermarkOf("s")} as built_until) w
       where s.site_id = ${siteId}
       for update of s
     `);
@@ -41,8 +48,8 @@ export async function withSiteLockedForRollups<T>(
     });
     if (next) {
       await db.execute(sql`
-        insert into rollup_state (site_id, built_until, updated_at) values (${siteId}, ${next.toISOString()}::timestamptz, now())
-        on conflict (site_id) do update set built_until = excluded.built_until, updated_at = now()
+        update sites set rollups_built_until = ${next.toISOString()}::timestamptz, rollups_format = ${ROLLUP_FORMAT}
+        where site_id = ${siteId}
       `);
     }
     await db.execute(sql`commit`);

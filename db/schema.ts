@@ -35,6 +35,12 @@ export const sites = pgTable("sites", {
   historyStart: tstz("history_start").notNull().default(sql`now() - interval '366 days'`),
   createdAt: tstz("created_at").notNull().defaultNow(),
   revokedAt: tstz("revoked_at"),
+  // The rollup watermark: every hour before it is rolled up, in the format ROLLUP_FORMAT
+  // (db/metrics/parts.ts); null, or another format, means nothing is. On the site row because
+  // ingest locks this row FOR SHARE while the builder holds it FOR UPDATE: a batch that waited for
+  // a build re-reads this row after it, and so sees the watermark the build moved.
+  rollupsBuiltUntil: tstz("rollups_built_until"),
+  rollupsFormat: integer("rollups_format"),
 });
 
 export const workers = pgTable(
@@ -196,8 +202,8 @@ export const adminAuditLog = pgTable(
   (t) => [index("admin_audit_log_site_at_idx").on(t.siteId, t.at)],
 );
 
-// How far each site's hourly rollups are built: every hour before `built_until` has its rollup rows.
-// Ingest asks for a recompute of any event that lands before it, so rollups never silently go stale.
+// The previous release's rollup watermark, which an older worker still moves during a deploy:
+// this code reads and writes sites.rollups_built_until instead. Remove in the next release.
 export const rollupState = pgTable("rollup_state", {
   siteId: text("site_id").primaryKey(),
   builtUntil: tstz("built_until").notNull(),

@@ -113,6 +113,14 @@ export const MUTANTS: Mutant[] = [
     replace: "then null end,",
     tests: ["worker/metrics/metrics.test.ts", ...INGEST_TESTS],
   },
+  {
+    id: "watermark-from-snapshot",
+    what: "ingest reads the rollup watermark from its snapshot, not from the site row it waited for",
+    file: "db/ingest.ts",
+    search: "             ${watermarkOf(\"s\")} as built_until,",
+    replace: "             (select ${watermarkOf(\"x\")} from sites x where x.site_id = s.site_id) as built_until,",
+    tests: ["worker/recompute/late-data.test.ts"],
+  },
   // Metrics: the window is [start, end).
   {
     id: "events-at-window-end",

@@ -4,6 +4,8 @@
 // (rollups.ts) and the fold are all generated from this list, so a new part is one entry here plus
 // its column in db/schema.ts (see docs/architecture.md, "Add a metric").
 import { sql, type SQL } from "drizzle-orm";
+import { formatKey } from "../../contract/cache-format";
+import { METRIC_SEMANTICS_VERSION } from "../../contract/metrics";
 import { secs, span } from "./engine";
 
 /** `segs`: runs of state time (per worker, workstation, part); `eva`: event aggregates. */
@@ -91,6 +93,14 @@ export function joinedPartColumns(): SQL {
 }
 
 export const rollupColumns = parts.map((p) => p.column);
+
+/**
+ * The format of the rollup hours this code builds: a key of the parts' columns and the metrics'
+ * semantics version. A site's watermark counts only with this key (sites.rollups_format): after a
+ * release that adds a part, or while an older worker still builds hours during a deploy, the
+ * hours are rebuilt from the site's first event instead of read with a part missing.
+ */
+export const ROLLUP_FORMAT = formatKey(`${rollupColumns.join(",")}#${METRIC_SEMANTICS_VERSION}`);
 export const partNames = parts.map((p) => p.name);
 
 export function zeroTotals(): WorkerTotals {

@@ -33,7 +33,8 @@ const binding = <T>(method: string, kind: string) =>
     error: (issue) => (issue.input === undefined ? `is not set: the ${kind} binding from wrangler.toml` : `is not a ${kind} binding`),
   });
 
-const ENVIRONMENTS = ["production", "development", "test", "bench"] as const;
+// A label for logs and Sentry (production, staging, development, ...): any short word will do.
+const ENVIRONMENT_LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** The worker's bindings (wrangler.toml, secrets, and what dev, tests and benchmarks pass). */
 export const bindingsSchema = z.object({
@@ -59,7 +60,10 @@ export const bindingsSchema = z.object({
     .refine((s) => s === "" || SENTRY_DSN.test(s), "must be a Sentry DSN, https://<public key>@<host>/<project id>")
     .optional(),
   /** Sentry's environment tag; wrangler.toml sets production. */
-  ENVIRONMENT: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(", ")}` }).optional(),
+  ENVIRONMENT: z
+    .string()
+    .regex(ENVIRONMENT_LABEL, "must be one word of letters, digits, '.', '_' or '-' (e.g. production, staging)")
+    .optional(),
   RECOMPUTE: binding<Queue<RecomputeMessage>>("sendBatch", "queue producer"),
   /** Per-site ingest rate limit (`[[ratelimits]]`); optional so a config without it still runs. */
   INGEST_RATE_LIMIT: binding<RateLimit>("limit", "rate limiting").optional(),

@@ -46,7 +46,7 @@ describe("the API with bad bindings", () => {
   });
 
   it.each([
-    ["ENVIRONMENT", "prod-eu", /^must be one of production, development, test, bench$/],
+    ["ENVIRONMENT", "prod eu", /^must be one word of letters/],
     ["SENTRY_DSN", "https://sentry.example.com/not-a-project", /Sentry DSN/],
     ["NEON_LOCAL_PROXY", "ws://127.0.0.1:4444/v1", /host:port/],
     ["DATABASE_URL", SECRET_URL, /postgres:\/\//],
@@ -65,10 +65,10 @@ describe("the API with bad bindings", () => {
 
   it("names every variable at fault at once", async () => {
     captureErrors();
-    const res = await fetchWith(withVars({ DATABASE_URL: undefined, ENVIRONMENT: "staging" }), "/health");
+    const res = await fetchWith(withVars({ DATABASE_URL: undefined, ENVIRONMENT: "staging (EU)" }), "/health");
     const { error } = (await res.json()) as ErrorBody;
     expect(error.details.map((d) => d.path)).toEqual(["DATABASE_URL", "ENVIRONMENT"]);
-    expect(error.message).toMatch(/DATABASE_URL is not set.*; ENVIRONMENT must be one of/);
+    expect(error.message).toMatch(/DATABASE_URL is not set.*; ENVIRONMENT must be one word/);
   });
 
   it("tells Sentry once when SENTRY_DSN itself is sound", async () => {
@@ -88,6 +88,7 @@ describe("the API with bad bindings", () => {
     expect(bindingsSchema.safeParse(testEnv).success).toBe(true);
     for (const vars of [
       { SENTRY_DSN: "", ADMIN_TOKEN: "", ENVIRONMENT: "production" },
+      { ENVIRONMENT: "staging" },
       { SENTRY_DSN: "https://public@sentry.example.com/path/to/7", NEON_LOCAL_PROXY: "[::1]:4444", ENVIRONMENT: "development" },
       { DATABASE_URL: "postgresql://u:p@ep-cool-1.eu-central-1.aws.neon.tech/neondb?sslmode=require", ENVIRONMENT: "bench" },
       { INGEST_RATE_LIMIT: undefined, AUTH_FAILURE_RATE_LIMIT: undefined, ADMIN_TOKEN: undefined, DEMO_SITE_KEY: "demo-site-key" },
@@ -104,7 +105,7 @@ describe("the queue consumer and the cron with bad bindings", () => {
     await expect(deliverRecompute(withVars({ DATABASE_URL: undefined }), [])).rejects.toThrow(
       /^The worker is misconfigured: DATABASE_URL is not set/,
     );
-    await expect(deliverRecompute(withVars({ ENVIRONMENT: "qa" }), [])).rejects.toThrow(/ENVIRONMENT must be one of/);
+    await expect(deliverRecompute(withVars({ ENVIRONMENT: "qa team" }), [])).rejects.toThrow(/ENVIRONMENT must be one word/);
   });
 
   it("the cron throws, naming the variable", async () => {

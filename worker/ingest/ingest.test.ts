@@ -213,8 +213,9 @@ describe("late events", () => {
 
     // A state event changes its worker's time up to the worker's next stored state event (10:00):
     // 09:55 changes hour 09 for W1, S1 and the factory; the product count at 09:58 its own hour.
-    // The 08:00 event is not late for its pair, but it takes W1's time from 08:00 to 10:00 (S2),
-    // and makes the event at 10:00 (S1) a station change: hour 10 changes for W1 and the factory.
+    // The 08:00 event is not late for its pair, but it takes W1's time from 08:00 to 10:00 (S2).
+    // Both are W1's first state events so far, which may make the event at 10:00 a station change:
+    // its hour is requested too.
     // One request per entity, spanning all of its hours.
     const requests = await query<{ entity_type: string; entity_id: string; window_start: Date; window_end: Date; status: string }>(
       "select entity_type, entity_id, window_start, window_end, status from recompute_requests where site_id = $1 order by entity_type, entity_id",
@@ -224,7 +225,7 @@ describe("late events", () => {
     expect(summary).toEqual([
       `factory:${site.siteId}@08:00-11:00:pending`,
       "worker:W1@08:00-11:00:pending",
-      "workstation:S1@09:00-10:00:pending",
+      "workstation:S1@09:00-11:00:pending",
       "workstation:S2@08:00-11:00:pending",
     ]);
     expect(body.recompute_requests).toBe(4);
@@ -343,8 +344,9 @@ describe("late events", () => {
       "select entity_type, window_start, window_end from recompute_requests where site_id = $1 and status = 'pending' order by entity_type",
       [site.siteId],
     );
+    // (The worker's first state event: it may make the 10:00 event a station change, so its hour too.)
     expect(pending.map((r) => [r.entity_type, new Date(r.window_start).toISOString(), new Date(r.window_end).toISOString()])).toEqual(
-      ["factory", "worker", "workstation"].map((t) => [t, "2026-03-02T09:00:00.000Z", "2026-03-02T10:00:00.000Z"]),
+      ["factory", "worker", "workstation"].map((t) => [t, "2026-03-02T09:00:00.000Z", "2026-03-02T11:00:00.000Z"]),
     );
   });
 });

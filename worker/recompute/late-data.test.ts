@@ -5,7 +5,9 @@
 // Dated 2026-10-01, long before the tests run: every window is closed, nothing depends on the
 // time of day.
 import { describe, expect, it } from "vitest";
-import { ADMIN, deliverRecompute, fetchWith, newSite, recordingQueue, testEnv } from "../../test/helpers";
+import { connect } from "../../db/client";
+import { ROLLUP_FORMAT } from "../../db/metrics/parts";
+import { ADMIN, deliverRecompute, event, fetchWith, newSite, query, recordingQueue, testEnv } from "../../test/helpers";
 import type { RecomputeMessage } from "./message";
 
 type Cached = { cached: boolean; stale: boolean; pending_recompute: boolean; computed_at: string; metrics: Record<string, unknown> };
@@ -215,3 +217,50 @@ describe("late data: cached and rollup-backed metrics equal fresh ones", () => {
 });
 
 const pick = (c: Cached) => ({ cached: c.cached, stale: c.stale, pending_recompute: c.pending_recompute });
+
+describe("a batch that waits for a rollup build", () => {
+  // The builder holds the site row FOR UPDATE while it builds hours and moves the watermark; a batch
+  // takes the row FOR SHARE, so it waits. An event it then stores in a just-built hour, though not
+  // late for its worker, must still request a recompute: the batch reads the watermark the build
+  // committed, not the one of the moment it started.
+  it("sees the watermark the build moved and requests the hour it stored into", async () => {
+    const site = await newSite();
+    const conn = await connect({ databaseUrl: testEnv.DATABASE_URL, localProxy: testEnv.NEON_LOCAL_PROXY });
+    let batch: Promise<Response> | undefined;
+    try {
+      await conn.client.query("begin");
+      await conn.client.query("select 1 from sites where site_id = $1 for update", [site.siteId]);
+      const [{ pid }] = (await conn.client.query("select pg_backend_pid() as pid")).rows as { pid: number }[];
+      await conn.client.query("update sites set rollups_built_until = '2026-03-02T10:00:00Z', rollups_format = $2 where site_id = $1", [
+        site.siteId,
+        ROLLUP_FORMAT,
+      ]);
+      // A new worker's only event, at 09:15: late for nobody, in an hour the build covers.
+      batch = fetchWith(testEnv, "/events/bulk", {
+        method: "POST",
+        headers: site.auth,
+        json: [event({ timestamp: "2026-03-02T09:15:00Z", worker_id: "W-new" })],
+      });
+      // Wait until the batch is blocked on the site row (through the lock graph: no sleeps).
+      for (;;) {
+        const blocked = await query("select 1 from pg_stat_activity where $1 = any(pg_blocking_pids(pid))", [pid]);
+        if (blocked.length) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await conn.client.query("commit");
+    } finally {
+      await conn.client.query("rollback").catch(() => {});
+      await conn.close();
+    }
+    expect((await batch!).status).toBe(200);
+    const requests = await query<{ entity_type: string; window_start: Date }>(
+      "select entity_type, window_start from recompute_requests where site_id = $1 order by entity_type",
+      [site.siteId],
+    );
+    expect(requests.map((r) => [r.entity_type, new Date(r.window_start).toISOString()])).toEqual([
+      ["factory", "2026-03-02T09:00:00.000Z"],
+      ["worker", "2026-03-02T09:00:00.000Z"],
+      ["workstation", "2026-03-02T09:00:00.000Z"],
+    ]);
+  });
+});

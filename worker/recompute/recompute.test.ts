@@ -164,7 +164,7 @@ describe("scheduled pass", () => {
     await worker.scheduled!(createScheduledController({ scheduledTime: now, cron: "*/5 * * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
 
-    const [state] = await query<{ built_until: Date }>("select built_until from rollup_state where site_id = $1", [site_id], env);
+    const [state] = await query<{ built_until: Date }>("select rollups_built_until as built_until from sites where site_id = $1", [site_id], env);
     expect(new Date(state.built_until).getTime()).toBeGreaterThan(now - 2 * 3_600_000);
     const requests = await query<{ status: string }>("select distinct status from recompute_requests where site_id = $1", [site_id], env);
     expect(requests).toEqual([{ status: "done" }]);

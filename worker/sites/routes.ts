@@ -141,7 +141,9 @@ export const siteRoutes = new Hono<AppEnv>()
   .use(requireAdmin)
   .get("/", listing, async (c) => {
     const { db } = await c.get("db")();
-    return c.json({ sites: (await listSites(db)).map(siteView) });
+    // With the previous release's names too, for one release (contract/sites.ts).
+    const sites = (await listSites(db)).map(siteView);
+    return c.json({ sites: sites.map((s) => ({ ...s, siteId: s.site_id, timeZone: s.time_zone, maxStateSeconds: s.max_state_seconds })) });
   })
   .post("/", creation, validate("json", newSiteSchema), async (c) => {
     const body = c.req.valid("json");

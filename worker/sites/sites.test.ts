@@ -200,8 +200,12 @@ describe("site settings", () => {
     const id = `hs${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const res = await post("/sites", ADMIN, { site_id: id, name: "Plant H", history_start: "2024-06-01T12:00:00+02:00" });
     expect(res.status).toBe(201);
-    // snake_case like every other body of the API, and nothing else.
+    // snake_case like every other body of the API, and for one release the previous names too (a
+    // dashboard of the previous release reads them during an upgrade), and nothing else.
     expect(await listed(id)).toEqual({
+      siteId: id,
+      timeZone: "UTC",
+      maxStateSeconds: 600,
       site_id: id,
       name: "Plant H",
       time_zone: "UTC",
