@@ -6,7 +6,20 @@ import type { Database } from "../client";
 import { compareC } from "../collation";
 import type { FactoryMetrics, HourlyBucket, WorkerMetrics, WorkstationMetrics } from "../../contract/metrics";
 import { engineCtes, occupancyCte, secs, span, ts, tsArray } from "./engine";
-import { foldInto, freshPartColumns, rollupColumns, rollupPartColumns, zeroTotals, type WorkerTotals } from "./parts";
+import {
+  foldInto,
+  foldStationInto,
+  freshPartColumns,
+  freshStationColumns,
+  rollupColumns,
+  rollupPartColumns,
+  rollupStationBranches,
+  stationSources,
+  zeroStationTotals,
+  zeroTotals,
+  type StationTotals,
+  type WorkerTotals,
+} from "./parts";
 import { pct, perHour, trackedUtilizationPct } from "./ratios";
 
 export type MetricsSite = { siteId: string; maxStateSeconds: number };
@@ -49,16 +62,7 @@ export function planWindow(window: Window, rollupsBefore?: Date): Plan {
 /** One source's contribution to a worker (fresh state time, fresh events, or rollups): parts.ts. */
 type WorkerPart = { worker_id: string } & Record<string, unknown>;
 
-type StationPart = {
-  workstation_id: string;
-  person_working: number;
-  occupied: number;
-  idle: number;
-  absent: number;
-  events: number;
-  units: number;
-  workers_seen: string[] | null;
-};
+type StationPart = { workstation_id: string } & Record<string, unknown>;
 
 /** Columns: hour (epoch seconds), working seconds, units, active workers, idle seconds, absent seconds. */
 type HourParts = [
@@ -105,6 +109,7 @@ export function aggregatesQuery(
   const segsStation = scope.workstationId !== undefined ? sql`and workstation_id = ${scope.workstationId}::text` : sql``;
   const stationList = scope.workstationId !== undefined ? sql`and s.workstation_id = ${scope.workstationId}::text` : sql``;
   const fresh = plan.fresh.length > 0;
+  const stationRollup = rollupStationBranches();
 
   return sql`
     with
@@ -155,30 +160,28 @@ export function aggregatesQuery(
       ${json(
         want.stations,
         sql`(select json_agg(x) from (
-          select workstation_id,
-                 ${secs(span("lo", "hi", sql`state = 'working'`))} as person_working,
-                 0 as occupied,
-                 ${secs(span("lo", "hi", sql`state = 'idle'`))} as idle,
-                 ${secs(span("lo", "hi", sql`state = 'absent'`))} as absent,
-                 0 as events, 0 as units, null::text[] as workers_seen
-          from segs where ${fresh ? sql`true` : sql`false`} ${segsStation} group by workstation_id
+          ${sql.join(
+            stationSources.map(
+              (source) => sql`select workstation_id, ${freshStationColumns(source)}
+                from ${sql.raw(source)} where ${fresh ? sql`true` : sql`false`} ${segsStation} group by workstation_id`,
+            ),
+            sql` union all `,
+          )}
           union all
-          select workstation_id, 0, ${secs(sql`sum(occupied)`)}, 0, 0, 0, 0, null
-          from occ where ${fresh ? sql`true` : sql`false`} ${segsStation} group by workstation_id
-          union all
-          select workstation_id, 0, 0, 0, 0, sum(n), sum(units), array_agg(distinct worker_id)
-          from eva ${fresh ? sql`` : noRows} group by workstation_id
-          union all
-          select r.workstation_id, sum(r.person_working_seconds), sum(r.occupied_seconds), sum(r.idle_seconds),
-                 sum(r.absent_seconds), sum(r.events), sum(r.units), null
+          select r.workstation_id, ${stationRollup.sums}
           from workstation_hour_rollups r
           where ${inRollup} ${rollupStation}
           group by r.workstation_id
-          union all
-          select r.workstation_id, 0, 0, 0, 0, 0, 0, array_agg(distinct w)
-          from workstation_hour_rollups r cross join unnest(r.workers_seen) w
-          where ${inRollup} ${rollupStation}
-          group by r.workstation_id
+          ${sql.join(
+            stationRollup.unions.map(
+              (u) => sql`union all
+                select r.workstation_id, ${u.columns}
+                from workstation_hour_rollups r cross join unnest(r.${sql.identifier(u.column)}) w
+                where ${inRollup} ${rollupStation}
+                group by r.workstation_id`,
+            ),
+            sql` `,
+          )}
         ) x)`,
       )} as station_parts,
       ${json(
@@ -207,7 +210,6 @@ export function aggregatesQuery(
 }
 
 type Totals = WorkerTotals;
-type StationTotals = Omit<StationPart, "workstation_id" | "workers_seen"> & { workers_seen: Set<string> };
 
 
 /** The aggregates of one window, per worker, workstation and hour, summed over their sources. */
@@ -238,19 +240,10 @@ async function aggregates(
   }
 
   const stations = new Map<string, StationTotals>();
-  for (const id of row?.stations ?? []) {
-    stations.set(id, { person_working: 0, occupied: 0, idle: 0, absent: 0, events: 0, units: 0, workers_seen: new Set() });
-  }
+  for (const id of row?.stations ?? []) stations.set(id, zeroStationTotals());
   for (const p of row?.station_parts ?? []) {
     const t = stations.get(p.workstation_id);
-    if (!t) continue;
-    t.person_working += p.person_working;
-    t.occupied += p.occupied;
-    t.idle += p.idle;
-    t.absent += p.absent;
-    t.events += Number(p.events);
-    t.units += Number(p.units);
-    for (const w of p.workers_seen ?? []) t.workers_seen.add(w);
+    if (t) foldStationInto(t, p);
   }
 
   // Every UTC hour overlapping the window, in order; each is filled by exactly one source.

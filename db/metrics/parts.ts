@@ -1,8 +1,8 @@
-// The parts a worker's metrics are added up from, each declared once: the SQL that computes it
-// fresh from the engine's CTEs (engine.ts), the rollup column that holds it per hour, and how it
-// folds over hours and sources. The fresh computation (compute.ts), the rollup builder
-// (rollups.ts) and the fold are all generated from this list, so a new part is one entry here plus
-// its column in db/schema.ts (see docs/architecture.md, "Add a metric").
+// The parts a worker's and a workstation's metrics are added up from, each declared once: the SQL
+// that computes it fresh from the engine's CTEs (engine.ts), the rollup column that holds it per
+// hour, and how it folds over hours and sources. The fresh computation (compute.ts), the rollup
+// builder (rollups.ts), the fold and the rollup format are all generated from these lists, so a
+// new part is one entry here plus its column in db/schema.ts (docs/architecture.md, "Add a metric").
 import { sql, type SQL } from "drizzle-orm";
 import { formatKey } from "../../contract/cache-format";
 import { METRIC_SEMANTICS_VERSION } from "../../contract/metrics";
@@ -94,13 +94,6 @@ export function joinedPartColumns(): SQL {
 
 export const rollupColumns = parts.map((p) => p.column);
 
-/**
- * The format of the rollup hours this code builds: a key of the parts' columns and the metrics'
- * semantics version. A site's watermark counts only with this key (sites.rollups_format): after a
- * release that adds a part, or while an older worker still builds hours during a deploy, the
- * hours are rebuilt from the site's first event instead of read with a part missing.
- */
-export const ROLLUP_FORMAT = formatKey(`${rollupColumns.join(",")}#${METRIC_SEMANTICS_VERSION}`);
 export const partNames = parts.map((p) => p.name);
 
 export function zeroTotals(): WorkerTotals {
@@ -120,3 +113,95 @@ export function foldInto(totals: WorkerTotals, row: Record<string, unknown>): vo
     else t[p.name] = later(t[p.name] as string | null, (v ?? null) as string | null);
   }
 }
+
+// A workstation's parts, the same way. Sources: `segs` (the intervals there), `occ` (time with
+// someone working there, counted once) and `eva` (its events); `union` folds sets of ids.
+type StationSource = "segs" | "occ" | "eva";
+type StationPartDef = { name: string; source: StationSource; fresh: SQL; column: string; fold: "sum" | "union" };
+
+export const stationParts = [
+  { name: "person_working", source: "segs", fresh: stateSeconds("working"), column: "person_working_seconds", fold: "sum" },
+  { name: "occupied", source: "occ", fresh: secs(sql`sum(occupied)`), column: "occupied_seconds", fold: "sum" },
+  { name: "idle", source: "segs", fresh: stateSeconds("idle"), column: "idle_seconds", fold: "sum" },
+  { name: "absent", source: "segs", fresh: stateSeconds("absent"), column: "absent_seconds", fold: "sum" },
+  { name: "events", source: "eva", fresh: sql`sum(n)`, column: "events", fold: "sum" },
+  { name: "units", source: "eva", fresh: sql`sum(units)`, column: "units", fold: "sum" },
+  {
+    name: "workers_seen",
+    source: "eva",
+    fresh: sql`array_agg(distinct worker_id collate "C" order by worker_id collate "C")`,
+    column: "workers_seen",
+    fold: "union",
+  },
+] as const satisfies readonly StationPartDef[];
+
+const sParts: readonly StationPartDef[] = stationParts;
+export const stationSources: StationSource[] = ["segs", "occ", "eva"];
+
+/** A workstation's parts added up: numbers for sums, sets of ids for unions. */
+export type StationTotals = {
+  [P in (typeof stationParts)[number] as P["name"]]: P["fold"] extends "sum" ? number : Set<string>;
+};
+
+const stationZero = (p: StationPartDef) => (p.fold === "sum" ? sql`0` : sql`null::text[]`);
+
+/** The select list of one source's branch of the fresh union: its parts computed, the others zero. */
+export function freshStationColumns(source: StationSource): SQL {
+  return sql.join(sParts.map((p) => as(p.source === source ? p.fresh : stationZero(p), p.name)), sql`, `);
+}
+
+/** The rollup branches' select lists: the sums in one, then each union part's ids (unnested) in its own. */
+export function rollupStationBranches(): { sums: SQL; unions: { column: string; columns: SQL }[] } {
+  const sums = sql.join(
+    sParts.map((p) => as(p.fold === "sum" ? sql`sum(${sql.identifier(p.column)})` : stationZero(p), p.name)),
+    sql`, `,
+  );
+  const unions = sParts
+    .filter((p) => p.fold === "union")
+    .map((u) => ({
+      column: u.column,
+      columns: sql.join(sParts.map((p) => as(p === u ? sql`array_agg(distinct w)` : stationZero(p), p.name)), sql`, `),
+    }));
+  return { sums, unions };
+}
+
+/** For the rollup builder: one source's parts per workstation and hour. */
+export function sourceStationColumns(source: StationSource): SQL {
+  return sql.join(sParts.filter((p) => p.source === source).map((p) => as(p.fresh, p.name)), sql`, `);
+}
+
+/** For the rollup builder: the parts of the sources joined (aliases segs, occ, eva), zero where absent. */
+export function joinedStationColumns(): SQL {
+  return sql.join(
+    sParts.map((p) => {
+      const col = sql.raw(`${p.source}_p.${p.name}`);
+      return as(p.fold === "sum" ? sql`coalesce(${col}, 0)` : sql`coalesce(${col}, '{}')`, p.name);
+    }),
+    sql`, `,
+  );
+}
+
+export const stationRollupColumns = sParts.map((p) => p.column);
+export const stationPartNames = sParts.map((p) => p.name);
+
+export function zeroStationTotals(): StationTotals {
+  return Object.fromEntries(sParts.map((p) => [p.name, p.fold === "sum" ? 0 : new Set<string>()])) as StationTotals;
+}
+
+/** Adds one branch's row into a workstation's totals. */
+export function foldStationInto(totals: StationTotals, row: Record<string, unknown>): void {
+  const t = totals as Record<string, number | Set<string>>;
+  for (const p of sParts) {
+    const v = row[p.name];
+    if (p.fold === "sum") t[p.name] = (t[p.name] as number) + Number(v ?? 0);
+    else for (const id of (v as string[] | null) ?? []) (t[p.name] as Set<string>).add(id);
+  }
+}
+
+/**
+ * The format of the rollup hours this code builds: a key of the parts' columns and the metrics'
+ * semantics version. A site's watermark counts only with this key (sites.rollups_format): after a
+ * release that adds a part, or while an older worker still builds hours during a deploy, the
+ * hours are rebuilt from the site's first event instead of read with a part missing.
+ */
+export const ROLLUP_FORMAT = formatKey(`${rollupColumns.join(",")};${stationRollupColumns.join(",")}#${METRIC_SEMANTICS_VERSION}`);

@@ -1,8 +1,18 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../client";
 import type { MetricsSite } from "./compute";
-import { engineCtes, occupancyCte, secs, span, ts } from "./engine";
-import { joinedPartColumns, partNames, rollupColumns, sourcePartColumns } from "./parts";
+import { engineCtes, occupancyCte, ts } from "./engine";
+import {
+  joinedPartColumns,
+  joinedStationColumns,
+  partNames,
+  rollupColumns,
+  sourcePartColumns,
+  sourceStationColumns,
+  stationPartNames,
+  stationRollupColumns,
+  stationSources,
+} from "./parts";
 
 const HOUR_MS = 3_600_000;
 
@@ -49,30 +59,25 @@ export async function rebuildRollupHours(
       select coalesce(s.worker_id, e.worker_id) as worker_id, coalesce(s.a, e.a) as hour, ${joinedPartColumns()}
       from wsec s full join wev e on e.worker_id = s.worker_id and e.a = s.a
     ),
-    ssec as (
-      select workstation_id, a,
-             ${span("lo", "hi", sql`state = 'working'`)} as person_working,
-             ${span("lo", "hi", sql`state = 'idle'`)} as idle,
-             ${span("lo", "hi", sql`state = 'absent'`)} as absent
-      from segs group by workstation_id, a
-    ),
-    sev as (
-      select workstation_id, a, sum(n) as n, sum(units) as units,
-             array_agg(distinct worker_id collate "C" order by worker_id collate "C") as seen
-      from eva group by workstation_id, a
-    ),
+    -- A workstation's parts per hour (db/metrics/parts.ts), from each source, then joined.
+    ${sql.join(
+      stationSources.map(
+        (source) => sql`${sql.raw(`${source}_p`)} as (
+      select workstation_id, a, ${sourceStationColumns(source)} from ${sql.raw(source)} group by workstation_id, a
+    )`,
+      ),
+      sql`,
+    `,
+    )},
     skeys as (
-      select workstation_id, a from ssec union select workstation_id, a from sev
+      select workstation_id, a from segs_p union select workstation_id, a from eva_p
     ),
     snew as (
-      select k.workstation_id, k.a as hour,
-             ${secs(sql`s.person_working`)} as person_working, ${secs(sql`o.occupied`)} as occupied,
-             ${secs(sql`s.idle`)} as idle, ${secs(sql`s.absent`)} as absent,
-             coalesce(e.units, 0) as units, coalesce(e.n, 0) as n, coalesce(e.seen, '{}') as seen
+      select k.workstation_id, k.a as hour, ${joinedStationColumns()}
       from skeys k
-      left join ssec s on s.workstation_id = k.workstation_id and s.a = k.a
-      left join occ o on o.workstation_id = k.workstation_id and o.a = k.a
-      left join sev e on e.workstation_id = k.workstation_id and e.a = k.a
+      left join segs_p on segs_p.workstation_id = k.workstation_id and segs_p.a = k.a
+      left join occ_p on occ_p.workstation_id = k.workstation_id and occ_p.a = k.a
+      left join eva_p on eva_p.workstation_id = k.workstation_id and eva_p.a = k.a
     ),
     -- Upsert the new rows and delete the range's other rows: the two touch disjoint rows, so one
     -- statement replaces the range atomically.
@@ -96,15 +101,12 @@ export async function rebuildRollupHours(
       where ${range} and not exists (select 1 from snew n where n.workstation_id = r.workstation_id and n.hour = r.hour)
     ),
     ins_s as (
-      insert into workstation_hour_rollups as r (site_id, workstation_id, hour, person_working_seconds, occupied_seconds,
-        idle_seconds, absent_seconds, units, events, workers_seen)
-      select ${siteId}::text, workstation_id, hour, person_working, occupied, idle, absent, units, n, seen
+      insert into workstation_hour_rollups as r (site_id, workstation_id, hour, ${sql.raw(stationRollupColumns.join(", "))})
+      select ${siteId}::text, workstation_id, hour, ${sql.raw(stationPartNames.join(", "))}
       from snew
       order by workstation_id, hour
       on conflict (site_id, workstation_id, hour) do update set
-        person_working_seconds = excluded.person_working_seconds, occupied_seconds = excluded.occupied_seconds,
-        idle_seconds = excluded.idle_seconds, absent_seconds = excluded.absent_seconds,
-        units = excluded.units, events = excluded.events, workers_seen = excluded.workers_seen
+        ${sql.raw(stationRollupColumns.map((c) => `${c} = excluded.${c}`).join(", "))}
       where (r.*) is distinct from (excluded.*)
       returning 1
     )
