@@ -55,14 +55,19 @@ const pct = z.number().nullable();
 const rate = z.number().nonnegative().nullable();
 const isoOrNull = z.iso.datetime({ offset: true }).nullable();
 
-export const workerMetricsSchema = z.object({
-  worker_id: z.string(),
+/** A worker's (or the sum of all workers') state time over the window. */
+const stateTime = {
   /** The window's length up to now: end - start, clipped to now. */
   window_seconds: seconds,
   working_seconds: seconds,
   idle_seconds: seconds,
   absent_seconds: seconds,
   unknown_seconds: seconds,
+};
+
+export const workerMetricsSchema = z.object({
+  worker_id: z.string(),
+  ...stateTime,
   /** working / (working + idle + absent). */
   utilization_pct: pct,
   /** working / window_seconds. */
@@ -113,11 +118,7 @@ export const hourlyBucketSchema = z.object({
 }).meta({ id: "HourlyBucket" });
 
 export const factoryMetricsSchema = z.object({
-  window_seconds: seconds,
-  working_seconds: seconds,
-  idle_seconds: seconds,
-  absent_seconds: seconds,
-  unknown_seconds: seconds,
+  ...stateTime,
   /** From the totals: working / (working + idle + absent). */
   utilization_pct: pct,
   /** Mean of the workers' utilization_pct, over workers with working + idle + absent > 0. */
@@ -139,10 +140,13 @@ export type WorkstationMetrics = z.infer<typeof workstationMetricsSchema>;
 export type HourlyBucket = z.infer<typeof hourlyBucketSchema>;
 export type FactoryMetrics = z.infer<typeof factoryMetricsSchema>;
 
+/** The window an answer is about, as ISO instants: [start, end). */
+export const responseWindowSchema = z.object({ start: z.iso.datetime({ offset: true }), end: z.iso.datetime({ offset: true }) });
+
 const envelope = <T extends z.ZodType>(metrics: T) =>
   z.object({
     site_id: z.string(),
-    window: z.object({ start: z.iso.datetime({ offset: true }), end: z.iso.datetime({ offset: true }) }),
+    window: responseWindowSchema,
     computed_at: z.iso.datetime({ offset: true }),
     metrics,
   });

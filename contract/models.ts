@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_MIN_EFFECT, DEFAULT_THRESHOLD, HISTOGRAM_BINS, MIN_BASELINE_EVENTS } from "./constants";
-import { isoWithOffset, windowQuerySchema } from "./metrics";
+import { isoWithOffset, responseWindowSchema, windowQuerySchema } from "./metrics";
 
 export { DEFAULT_MIN_EFFECT, DEFAULT_THRESHOLD, HISTOGRAM_BINS, MIN_BASELINE_EVENTS };
 
@@ -60,7 +60,6 @@ export type DriftQuery = z.output<typeof driftQuerySchema>;
 
 const iso = z.iso.datetime({ offset: true });
 const count = z.number().int().nonnegative();
-const windowSchema = z.object({ start: iso, end: iso });
 
 export const baselineKinds = ["same_version", "all_versions", "none"] as const;
 
@@ -98,8 +97,8 @@ export const modelDriftSchema = z.object({
 
 export const driftResponseSchema = z.object({
   site_id: z.string(),
-  window: windowSchema,
-  baseline_window: windowSchema,
+  window: responseWindowSchema,
+  baseline_window: responseWindowSchema,
   computed_at: iso,
   rule: z.object({
     threshold: z.number(),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { timelineStates } from "./event-types";
+import { responseWindowSchema } from "./metrics";
 
 // The timeline endpoints' answers, shared with the dashboard (which validates what it reads).
 const iso = z.iso.datetime({ offset: true });
@@ -30,7 +31,7 @@ export const modelConfidenceSchema = z.object({
 
 export const timelineResponseSchema = z.object({
   site_id: z.string(),
-  window: z.object({ start: iso, end: iso }),
+  window: responseWindowSchema,
   intervals: z.array(stateIntervalSchema),
   units: z.array(unitsBucketSchema),
 }).meta({ id: "WorkstationTimeline" });
