@@ -20,8 +20,15 @@ export default defineConfig({
                 DATABASE_URL: inject("databaseUrl"),
                 NEON_LOCAL_PROXY: inject("localProxy"),
                 TEST_ISOLATED_DATABASE_URL: inject("isolatedDatabaseUrl"),
+                // A stand-in Cloudflare Access team and its keys (test/access-keys-server.ts); the
+                // worker's own CF_ACCESS_* stay unset here, tests that sign in with Access set them.
+                TEST_ACCESS_TEAM_URL: inject("accessTeamUrl"),
+                TEST_ACCESS_PRIVATE_JWK: inject("accessPrivateJwk"),
+                TEST_ACCESS_FORGED_JWK: inject("accessForgedJwk"),
                 ADMIN_TOKEN: TEST_ADMIN_TOKEN,
                 ENVIRONMENT: "test",
+                // The test pool runs scrypt ~10x slower than a deployed Worker (worker/auth/password.ts).
+                TEST_FAST_PASSWORD_HASHES: "true",
               },
               // A limiter tight enough to reach 429 within a test; the configured one (wrangler.toml)
               // stays in force for every other request.

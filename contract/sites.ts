@@ -61,21 +61,45 @@ export const siteDeletedSchema = z
   .meta({ id: "SiteDeleted" });
 
 /** What admins do to sites; each is one row of admin_audit_log. */
-export const auditActions = ["site_created", "key_rotated", "key_revoked", "settings_changed", "site_deleted"] as const;
+export const auditActions = [
+  "site_created",
+  "key_rotated",
+  "key_revoked",
+  "settings_changed",
+  "site_deleted",
+  // Accounts and access (contract/auth.ts).
+  "login",
+  "login_failed",
+  "logout",
+  "sessions_revoked",
+  "export",
+  "user_created",
+  "user_changed",
+  "site_granted",
+  "site_grant_revoked",
+  "link_created",
+  "password_set",
+  "read_key_created",
+  "read_key_revoked",
+] as const;
 
 export const auditEntrySchema = z
   .object({
     id: z.number().int(),
     at: iso,
-    /** `admin-token`: the credential, not a person. */
+    /** `admin-token` (the credential, not a person), `user:<email>`, or `read-key:<id>`. */
     actor: z.string(),
     action: z.enum(auditActions),
     site_id: z.string().nullable(),
     /** The X-Request-Id of the request that made the change. */
     request_id: z.string().nullable(),
     details: z.record(z.string(), z.unknown()),
+    /** The client address (CF-Connecting-IP) where the request had one. */
+    ip: z.string().nullable(),
   })
   .meta({ id: "AuditEntry" });
+
+export const auditEntriesSchema = z.object({ entries: z.array(auditEntrySchema) }).meta({ id: "AuditEntries" });
 
 export const auditLogSchema = z.object({ site_id: z.string(), entries: z.array(auditEntrySchema) }).meta({ id: "AuditLog" });
 

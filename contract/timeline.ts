@@ -34,6 +34,12 @@ export const timelineResponseSchema = z.object({
   window: responseWindowSchema,
   intervals: z.array(stateIntervalSchema),
   units: z.array(unitsBucketSchema),
+  /**
+   * True when the reader may not see per-worker data (a viewer without it, a read key without it):
+   * worker ids are then replaced by labels ("worker 1", "worker 2", ...) numbered in order of first
+   * appearance in this answer, which tell the workers apart without naming them.
+   */
+  worker_ids_redacted: z.boolean().optional(),
 }).meta({ id: "WorkstationTimeline" });
 
 export const workerTimelineResponseSchema = timelineResponseSchema.extend({

@@ -5,8 +5,8 @@ import type { AuditEntry, auditActions } from "../contract/sites";
 
 export type AuditAction = (typeof auditActions)[number];
 
-/** Who acted, and the request that did it (its X-Request-Id). */
-export type AuditActor = { actor: string; requestId?: string };
+/** Who acted, the request that did it (its X-Request-Id), and the client address it came from. */
+export type AuditActor = { actor: string; requestId?: string; ip?: string };
 
 /**
  * An INSERT of one audit row per row of the CTE `source`, which selects `site_id` and `details`
@@ -15,8 +15,50 @@ export type AuditActor = { actor: string; requestId?: string };
  */
 export function auditFrom(who: AuditActor, action: AuditAction, source: string): SQL {
   return sql`
-    insert into admin_audit_log (actor, action, site_id, request_id, details)
-    select ${who.actor}, ${action}, site_id, ${who.requestId ?? null}::text, details from ${sql.identifier(source)}`;
+    insert into admin_audit_log (actor, action, site_id, request_id, details, ip)
+    select ${who.actor}, ${action}, site_id, ${who.requestId ?? null}::text, details, ${who.ip ?? null}::text
+      from ${sql.identifier(source)}`;
+}
+
+/** Records one entry on its own (for what changes nothing else: a login, a failed one, an export). */
+export async function recordAudit(
+  db: Database,
+  who: AuditActor,
+  action: AuditAction,
+  siteId: string | null,
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  await db.execute(sql`
+    insert into admin_audit_log (actor, action, site_id, request_id, details, ip)
+    values (${who.actor}, ${action}, ${siteId}, ${who.requestId ?? null}, ${JSON.stringify(details)}::jsonb, ${who.ip ?? null})`);
+}
+
+const entryJson = (a: string) => sql`json_build_object(
+  'id', ${sql.raw(a)}.id, 'at', ${isoUtc(sql.raw(`${a}.at`))}, 'actor', ${sql.raw(a)}.actor, 'action', ${sql.raw(a)}.action,
+  'site_id', ${sql.raw(a)}.site_id, 'request_id', ${sql.raw(a)}.request_id, 'details', ${sql.raw(a)}.details, 'ip', ${sql.raw(a)}.ip)`;
+
+/** The whole log (the owner's view), newest first, paged by id; optionally one site or one action. */
+export async function listAuditLog(
+  db: Database,
+  filter: { limit: number; beforeId?: number; siteId?: string; action?: string },
+): Promise<AuditEntry[]> {
+  const { rows } = await db.execute<{ entry: AuditEntry }>(sql`
+    select ${entryJson("a")} as entry from admin_audit_log a
+     where true
+       ${filter.beforeId !== undefined ? sql`and a.id < ${filter.beforeId}` : sql``}
+       ${filter.siteId !== undefined ? sql`and a.site_id = ${filter.siteId}` : sql``}
+       ${filter.action !== undefined ? sql`and a.action = ${filter.action}` : sql``}
+     order by a.id desc
+     limit ${filter.limit}`);
+  return rows.map((r) => ({ ...r.entry, id: Number(r.entry.id) }));
+}
+
+/** Deletes entries older than the retention; answers how many. */
+export async function purgeAuditLog(db: Database, retentionDays: number): Promise<number> {
+  const { rows } = await db.execute<{ n: number }>(sql`
+    with gone as (delete from admin_audit_log where at < now() - make_interval(days => ${retentionDays}) returning 1)
+    select count(*)::int as n from gone`);
+  return rows[0].n;
 }
 
 /**
@@ -31,10 +73,7 @@ export async function listAudit(
   const { rows } = await db.execute<{ known: boolean; entries: AuditEntry[] | null }>(sql`
     select exists (select 1 from sites where site_id = ${siteId})
              or exists (select 1 from admin_audit_log where site_id = ${siteId}) as known,
-           (select json_agg(json_build_object(
-                      'id', a.id, 'at', ${isoUtc(sql`a.at`)}, 'actor', a.actor, 'action', a.action,
-                      'site_id', a.site_id, 'request_id', a.request_id, 'details', a.details)
-                    order by a.at desc, a.id desc)
+           (select json_agg(${entryJson("a")} order by a.at desc, a.id desc)
               from (select * from admin_audit_log
                     where site_id = ${siteId}
                     order by at desc, id desc

@@ -93,5 +93,27 @@ export const migrations: BundledMigration[] = [
       "ALTER TABLE \"sites\" ADD COLUMN \"rollups_format\" integer;",
       "ALTER TABLE \"worker_hour_rollups\" ADD COLUMN \"station_changes\" integer DEFAULT 0 NOT NULL;"
     ]
+  },
+  {
+    "tag": "0008_accounts_and_access",
+    "folderMillis": 1796316113934,
+    "hash": "7e8576d8ea03f2eeaf4802d2cccf73fcadd2455e8bb51124dde1b35ee54811a8",
+    "statements": [
+      "CREATE TABLE \"auth_links\" (\n\t\"token_hash\" text PRIMARY KEY NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"purpose\" text NOT NULL,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"expires_at\" timestamp with time zone NOT NULL,\n\t\"used_at\" timestamp with time zone,\n\t\"created_by\" text NOT NULL\n);",
+      "CREATE TABLE \"read_keys\" (\n\t\"key_id\" text PRIMARY KEY DEFAULT gen_random_uuid()::text NOT NULL,\n\t\"site_id\" text NOT NULL,\n\t\"name\" text NOT NULL,\n\t\"key_hash\" text NOT NULL,\n\t\"worker_detail\" boolean DEFAULT false NOT NULL,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"created_by\" text NOT NULL,\n\t\"revoked_at\" timestamp with time zone,\n\tCONSTRAINT \"read_keys_key_hash_unique\" UNIQUE(\"key_hash\")\n);",
+      "CREATE TABLE \"sessions\" (\n\t\"token_hash\" text PRIMARY KEY NOT NULL,\n\t\"user_id\" text NOT NULL,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"last_seen_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"expires_at\" timestamp with time zone NOT NULL,\n\t\"revoked_at\" timestamp with time zone,\n\t\"method\" text NOT NULL,\n\t\"ip\" text,\n\t\"user_agent\" text\n);",
+      "CREATE TABLE \"user_sites\" (\n\t\"user_id\" text NOT NULL,\n\t\"site_id\" text NOT NULL,\n\t\"role\" text NOT NULL,\n\t\"worker_detail\" boolean DEFAULT false NOT NULL,\n\t\"granted_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\tCONSTRAINT \"user_sites_user_id_site_id_pk\" PRIMARY KEY(\"user_id\",\"site_id\"),\n\tCONSTRAINT \"user_sites_role_ck\" CHECK (\"user_sites\".\"role\" in ('manager', 'viewer'))\n);",
+      "CREATE TABLE \"users\" (\n\t\"user_id\" text PRIMARY KEY DEFAULT gen_random_uuid()::text NOT NULL,\n\t\"email\" text NOT NULL,\n\t\"name\" text NOT NULL,\n\t\"status\" text DEFAULT 'invited' NOT NULL,\n\t\"owner\" boolean DEFAULT false NOT NULL,\n\t\"password_hash\" text,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"last_login_at\" timestamp with time zone,\n\tCONSTRAINT \"users_email_unique\" UNIQUE(\"email\"),\n\tCONSTRAINT \"users_status_ck\" CHECK (\"users\".\"status\" in ('invited', 'active', 'disabled'))\n);",
+      "ALTER TABLE \"admin_audit_log\" ADD COLUMN \"ip\" text;",
+      "ALTER TABLE \"auth_links\" ADD CONSTRAINT \"auth_links_user_id_users_user_id_fk\" FOREIGN KEY (\"user_id\") REFERENCES \"public\".\"users\"(\"user_id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"sessions\" ADD CONSTRAINT \"sessions_user_id_users_user_id_fk\" FOREIGN KEY (\"user_id\") REFERENCES \"public\".\"users\"(\"user_id\") ON DELETE cascade ON UPDATE no action;",
+      "ALTER TABLE \"user_sites\" ADD CONSTRAINT \"user_sites_user_id_users_user_id_fk\" FOREIGN KEY (\"user_id\") REFERENCES \"public\".\"users\"(\"user_id\") ON DELETE cascade ON UPDATE no action;",
+      "CREATE INDEX \"auth_links_user_idx\" ON \"auth_links\" USING btree (\"user_id\");",
+      "CREATE INDEX \"read_keys_site_idx\" ON \"read_keys\" USING btree (\"site_id\");",
+      "CREATE INDEX \"sessions_user_idx\" ON \"sessions\" USING btree (\"user_id\");",
+      "CREATE INDEX \"user_sites_site_idx\" ON \"user_sites\" USING btree (\"site_id\");",
+      "CREATE INDEX \"admin_audit_log_action_at_idx\" ON \"admin_audit_log\" USING btree (\"action\",\"at\");",
+      "CREATE INDEX \"admin_audit_log_at_idx\" ON \"admin_audit_log\" USING btree (\"at\");"
+    ]
   }
 ];

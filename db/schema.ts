@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { eventTypes } from "../contract/event-types";
+import { linkPurposes, siteRoles, userStatuses } from "../contract/auth";
 import { isCountEvent, isKnownEventType } from "./event-kinds";
 import {
   bigint,
@@ -198,8 +199,107 @@ export const adminAuditLog = pgTable(
     siteId: text("site_id"),
     requestId: text("request_id"),
     details: jsonb("details").notNull().default(sql`'{}'::jsonb`),
+    // The client address the request came from (CF-Connecting-IP), where there is one.
+    ip: text("ip"),
   },
-  (t) => [index("admin_audit_log_site_at_idx").on(t.siteId, t.at)],
+  (t) => [
+    index("admin_audit_log_site_at_idx").on(t.siteId, t.at),
+    // Login throttling counts recent failures by action; the owner's log pages back by time.
+    index("admin_audit_log_action_at_idx").on(t.action, t.at),
+    index("admin_audit_log_at_idx").on(t.at),
+  ],
+);
+
+// People who sign in to the dashboard. Owners see every site; everyone else sees the sites granted
+// in user_sites. An invited user has no password until they redeem their invite link.
+export const users = pgTable(
+  "users",
+  {
+    userId: text("user_id").primaryKey().default(sql`gen_random_uuid()::text`),
+    // Stored lower-cased (the API lower-cases what it is given), unique.
+    email: text("email").notNull().unique(),
+    name: text("name").notNull(),
+    status: text("status", { enum: userStatuses }).notNull().default("invited"),
+    owner: boolean("owner").notNull().default(false),
+    // scrypt, with its parameters in the string (worker/auth/password.ts); null until a password is set.
+    passwordHash: text("password_hash"),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    lastLoginAt: tstz("last_login_at"),
+  },
+  (t) => [check("users_status_ck", sql`${t.status} in ('invited', 'active', 'disabled')`)],
+);
+
+export const userSites = pgTable(
+  "user_sites",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.userId, { onDelete: "cascade" }),
+    siteId: text("site_id").notNull(),
+    role: text("role", { enum: siteRoles }).notNull(),
+    // Per-worker pages and exports: managers always; viewers only when this is granted.
+    workerDetail: boolean("worker_detail").notNull().default(false),
+    grantedAt: tstz("granted_at").notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.siteId] }),
+    index("user_sites_site_idx").on(t.siteId),
+    check("user_sites_role_ck", sql`${t.role} in ('manager', 'viewer')`),
+  ],
+);
+
+// Sign-in sessions. Only the token's SHA-256 is stored; a session ends at expires_at (absolute),
+// after SESSION_IDLE_SECONDS without use, or when revoked (logout, logout everywhere, user disabled,
+// password reset).
+export const sessions = pgTable(
+  "sessions",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.userId, { onDelete: "cascade" }),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    lastSeenAt: tstz("last_seen_at").notNull().defaultNow(),
+    expiresAt: tstz("expires_at").notNull(),
+    revokedAt: tstz("revoked_at"),
+    method: text("method").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+// One-time invite and password-reset links; only the token's SHA-256 is stored.
+export const authLinks = pgTable(
+  "auth_links",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.userId, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: linkPurposes }).notNull(),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    expiresAt: tstz("expires_at").notNull(),
+    usedAt: tstz("used_at"),
+    createdBy: text("created_by").notNull(),
+  },
+  (t) => [index("auth_links_user_idx").on(t.userId)],
+);
+
+// Read-only API keys of one site for integrations and BI tools; only the key's SHA-256 is stored.
+export const readKeys = pgTable(
+  "read_keys",
+  {
+    keyId: text("key_id").primaryKey().default(sql`gen_random_uuid()::text`),
+    siteId: text("site_id").notNull(),
+    name: text("name").notNull(),
+    keyHash: text("key_hash").notNull().unique(),
+    workerDetail: boolean("worker_detail").notNull().default(false),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+    createdBy: text("created_by").notNull(),
+    revokedAt: tstz("revoked_at"),
+  },
+  (t) => [index("read_keys_site_idx").on(t.siteId)],
 );
 
 // The previous release's rollup watermark, which an older worker still moves during a deploy:

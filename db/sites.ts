@@ -122,6 +122,9 @@ export const SITE_DATA_TABLES = [
   "worker_hour_rollups",
   "workstation_hour_rollups",
   "rollup_state",
+  // Who may read the site: grants to users and read keys end with it.
+  "user_sites",
+  "read_keys",
 ] as const;
 
 export type DeletedRows = Record<(typeof SITE_DATA_TABLES)[number] | "sites", number>;

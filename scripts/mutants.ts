@@ -35,6 +35,7 @@ type Mutant = {
   project?: Project;
 };
 
+const ACCESS_TESTS = ["worker/auth/access-matrix.test.ts", "worker/auth/sessions.test.ts"];
 const INGEST_TESTS = ["worker/ingest/ingest.test.ts", "worker/recompute/late-data.test.ts", "worker/recompute/late-data.property.test.ts"];
 
 export const MUTANTS: Mutant[] = [
@@ -265,6 +266,63 @@ export const MUTANTS: Mutant[] = [
     replace: "csv: (r) => get(r) };",
     tests: ["app/routes/export.test.ts"],
     project: "app",
+  },
+  // Accounts and access.
+  {
+    id: "viewer-sees-workers",
+    what: "a viewer without per-worker data is given it",
+    file: "db/auth/access.ts",
+    search: "workerDetail: !!site && (r.owner || r.role === \"manager\" || !!r.worker_detail),",
+    replace: "workerDetail: !!site,",
+    tests: [ACCESS_TESTS[0]],
+  },
+  {
+    id: "ingest-key-reads",
+    what: "an ingest key reads its site's data",
+    file: "worker/http/site-access.ts",
+    search: "    throw new ApiError(403, \"ingest_key_cannot_read\",",
+    replace: "    if (ingest) { site = { ...ingest }; c.set(\"reader\", { kind: \"read_key\", actor: \"ingest\", workerDetail: true }); } else throw new ApiError(403, \"ingest_key_cannot_read\",",
+    tests: [ACCESS_TESTS[0]],
+  },
+  {
+    id: "session-without-idle-expiry",
+    what: "a session idle for longer than SESSION_IDLE_SECONDS still works",
+    file: "db/auth/sessions.ts",
+    search: "       and s.last_seen_at > now() - make_interval(secs => ${SESSION_IDLE_SECONDS})\n",
+    replace: "\n",
+    tests: [ACCESS_TESTS[1]],
+  },
+  {
+    id: "disabled-user-keeps-session",
+    what: "a disabled user's session still works",
+    file: "db/auth/sessions.ts",
+    search: "from sessions s join users u on u.user_id = s.user_id and u.status = 'active'",
+    replace: "from sessions s join users u on u.user_id = s.user_id",
+    tests: [ACCESS_TESTS[1]],
+  },
+  {
+    id: "link-reusable",
+    what: "a one-time link works again after it was used",
+    file: "db/auth/links.ts",
+    search: "const usable = sql`l.used_at is null and ",
+    replace: "const usable = sql`",
+    tests: [ACCESS_TESTS[1]],
+  },
+  {
+    id: "login-throttle-one-late",
+    what: "an account is throttled one failed login later than the limit",
+    file: "worker/auth/routes.ts",
+    search: "failures.account >= LOGIN_FAILURES_PER_ACCOUNT",
+    replace: "failures.account > LOGIN_FAILURES_PER_ACCOUNT",
+    tests: [ACCESS_TESTS[1]],
+  },
+  {
+    id: "other-site-for-manager",
+    what: "a user's session reads a site they have no role on",
+    file: "db/auth/access.ts",
+    search: "left join sites st on st.site_id = ${siteId ?? null}::text and (u.owner or g.user_id is not null)",
+    replace: "left join sites st on st.site_id = ${siteId ?? null}::text",
+    tests: [ACCESS_TESTS[0]],
   },
 ];
 

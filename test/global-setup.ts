@@ -4,6 +4,7 @@
 import { rmSync } from "node:fs";
 import type { TestProject } from "vitest/node";
 import { startLocalStack } from "../db/local/stack";
+import { startAccessKeysServer } from "./access-keys-server";
 
 export default async function setup(project: TestProject) {
   const dataDir = new URL(`../.data/test/${process.pid}/`, import.meta.url).pathname;
@@ -21,7 +22,12 @@ export default async function setup(project: TestProject) {
   // For tests of whole-database passes (the cron), which must not touch other tests' rows.
   project.provide("isolatedDatabaseUrl", await stack.ensureDatabase(`wpd_test_${process.pid}_isolated`, true));
   project.provide("localProxy", stack.localProxy);
+  const access = await startAccessKeysServer();
+  project.provide("accessTeamUrl", access.teamUrl);
+  project.provide("accessPrivateJwk", access.privateJwk);
+  project.provide("accessForgedJwk", access.forgedJwk);
   return async () => {
+    await access.stop();
     await stack.stop();
     rmSync(dataDir, { recursive: true, force: true });
   };

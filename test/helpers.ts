@@ -37,7 +37,18 @@ export async function newSite(opts: { timeZone?: string; maxStateSeconds?: numbe
   });
   if (res.status !== 201) throw new Error(`site creation failed: ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { site_key: string };
-  return { siteId, key: body.site_key, auth: { authorization: `Bearer ${body.site_key}` } };
+  // Ingest keys only ingest; tests read with a read key that may see per-worker data.
+  const readKey = await api(`/sites/${siteId}/read-keys`, { method: "POST", headers: ADMIN, json: { name: "tests", worker_detail: true } });
+  if (readKey.status !== 201) throw new Error(`read key creation failed: ${readKey.status} ${await readKey.text()}`);
+  const { key: read } = (await readKey.json()) as { key: string };
+  return {
+    siteId,
+    key: body.site_key,
+    /** The ingest key's header: POST /api/events. */
+    auth: { authorization: `Bearer ${body.site_key}` },
+    /** A read key's header (with per-worker data): the read endpoints. */
+    read: { authorization: `Bearer ${read}` },
+  };
 }
 
 /** Direct SQL for assertions about what was (not) stored. */
@@ -114,4 +125,39 @@ export async function deliverRecompute(bindings: Bindings, bodies: unknown[], at
   const ctx = createExecutionContext();
   await worker.queue(batch, bindings);
   return getQueueResult(batch, ctx);
+}
+
+let userCounter = 0;
+
+/**
+ * A user made the way an owner makes one (an invite link, redeemed with a password), with the
+ * given site roles, signed in: `auth` carries their session token.
+ */
+export async function newUser(
+  opts: { owner?: boolean; sites?: { siteId: string; role: "manager" | "viewer"; workerDetail?: boolean }[]; password?: string } = {},
+) {
+  const email = `u${Date.now().toString(36)}${(userCounter++).toString(36)}${Math.random().toString(36).slice(2, 6)}@example.test`;
+  const password = opts.password ?? "correct horse battery staple";
+  const created = await api("/users", { method: "POST", headers: ADMIN, json: { email, name: `User ${email}`, owner: opts.owner ?? false } });
+  if (created.status !== 201) throw new Error(`user creation failed: ${created.status} ${await created.text()}`);
+  const { user, link } = (await created.json()) as { user: { id: string }; link: { token: string } };
+  for (const s of opts.sites ?? []) {
+    const granted = await api(`/users/${user.id}/sites/${s.siteId}`, {
+      method: "PUT",
+      headers: ADMIN,
+      json: { role: s.role, worker_detail: s.workerDetail ?? false },
+    });
+    if (granted.status !== 200) throw new Error(`grant failed: ${granted.status} ${await granted.text()}`);
+  }
+  const redeemed = await api(`/auth/links/${link.token}`, { method: "POST", json: { password } });
+  if (redeemed.status !== 200) throw new Error(`link redemption failed: ${redeemed.status} ${await redeemed.text()}`);
+  const token = await login(email, password);
+  return { id: user.id, email, password, token, auth: { authorization: `Bearer ${token}` } };
+}
+
+/** Signs in; the session token. */
+export async function login(email: string, password: string, headers: Record<string, string> = {}): Promise<string> {
+  const res = await api("/auth/login", { method: "POST", headers, json: { email, password } });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
 }

@@ -4,6 +4,11 @@ declare module "vitest" {
     databaseUrl: string;
     localProxy: string;
     isolatedDatabaseUrl: string;
+    /** A stand-in Cloudflare Access team (test/access-keys-server.ts) and its keys, as JWK JSON. */
+    accessTeamUrl: string;
+    accessPrivateJwk: string;
+    accessForgedJwk: string;
+
   }
 }
 export {};

@@ -3,7 +3,11 @@ import type { AppEnv } from "./env";
 import { handleError, notFound } from "./http/errors";
 import { requestContext } from "./http/request-context";
 import { requireStorableUrl } from "./http/storable-text";
+import { auditRoutes } from "./audit/routes";
+import { authRoutes } from "./auth/routes";
 import { cacheRoutes } from "./cache/routes";
+import { securityHeaders } from "./http/security-headers";
+import { userRoutes } from "./users/routes";
 import { ingestRoutes } from "./ingest/routes";
 import { metricsRoutes } from "./metrics/routes";
 import { modelRoutes } from "./models/routes";
@@ -15,8 +19,11 @@ import { timelineRoutes } from "./timeline/routes";
 
 export const app = new Hono<AppEnv>()
   .basePath("/api")
-  .use(requestContext, requireStorableUrl)
+  .use(requestContext, securityHeaders, requireStorableUrl)
   .route("/events", ingestRoutes)
+  .route("/auth", authRoutes)
+  .route("/users", userRoutes)
+  .route("/audit", auditRoutes)
   .route("/sites", siteRoutes)
   .route("/metrics/cache", cacheRoutes)
   .route("/metrics/recompute", recomputeRoutes)

@@ -20,6 +20,10 @@ export type Variables = {
   siteId?: string;
   /** Who is acting on an admin endpoint (set by requireAdmin), as recorded in admin_audit_log. */
   actor?: string;
+  /** Who is reading (set by requireSiteAccess): the audit actor, and whether per-worker data may be shown. */
+  reader: { kind: "session" | "read_key" | "admin"; actor: string; workerDetail: boolean };
+  /** The signed-in user of a session request (set by requireSession and requireOwner). */
+  user?: { userId: string; email: string; owner: boolean; tokenHash: string };
   /** The site a read request is allowed to see (set by requireSiteAccess). */
   site: { siteId: string; timeZone: string; maxStateSeconds: number };
 };

@@ -5,6 +5,7 @@ import { misconfiguredResponse } from "./config/misconfigured-response";
 import type { Bindings } from "./env";
 import { handleRecomputeBatch } from "./recompute/consumer";
 import { runRecomputePass } from "./recompute/pass";
+import { purgeExpired } from "./auth/housekeeping";
 
 // Each entry checks its bindings first, so a bad deploy fails at once naming the variable, not
 // later with a driver error far from the cause.
@@ -24,7 +25,8 @@ export default {
     try {
       // Requests pending for two minutes were missed by the queue (send failed, message lost).
       const summary = await runRecomputePass(conn.db, { now: new Date(controller.scheduledTime), pendingSeconds: 120 });
-      console.log(JSON.stringify({ level: "info", msg: "scheduled pass", cron: controller.cron, ...summary }));
+      const housekeeping = await purgeExpired(conn.db, env);
+      console.log(JSON.stringify({ level: "info", msg: "scheduled pass", cron: controller.cron, ...summary, ...housekeeping }));
     } finally {
       ctx.waitUntil(conn.close());
     }

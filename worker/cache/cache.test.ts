@@ -35,16 +35,16 @@ describe("GET /api/metrics/cache", () => {
       headers: site.auth,
       json: [event({ timestamp: "2026-03-02T08:00:00Z" }), event({ timestamp: "2026-03-02T08:05:00Z", event_type: "idle" })],
     });
-    const miss = await api(`/metrics/cache/worker/W1?${DAY}`, { headers: site.auth });
+    const miss = await api(`/metrics/cache/worker/W1?${DAY}`, { headers: site.read });
     expect(miss.status).toBe(404);
     expect(((await miss.json()) as Body).error?.code).toBe("cache_miss");
 
-    const populated = await read(`/metrics/cache/worker/W1?${DAY}&populate=true`, site.auth);
+    const populated = await read(`/metrics/cache/worker/W1?${DAY}&populate=true`, site.read);
     expect(populated).toMatchObject({ cached: false, stale: false });
     expect(populated.metrics).toMatchObject({ worker_id: "W1", working_seconds: 300, idle_seconds: 600 }); // the open last interval runs to the 600 s cap
 
     // The entry is stored just after the populating response went out.
-    const hit = await read(`/metrics/cache/worker/W1?${DAY}`, site.auth);
+    const hit = await read(`/metrics/cache/worker/W1?${DAY}`, site.read);
     expect(hit).toMatchObject({ cached: true, stale: false, computed_at: populated.computed_at });
     expect(hit.metrics).toEqual(populated.metrics);
 
@@ -60,7 +60,7 @@ describe("GET /api/metrics/cache", () => {
     const at = (min: number) => new Date(start.getTime() + min * 60_000).toISOString();
     const live = `start=${start.toISOString()}&end=${new Date(start.getTime() + 3 * hour).toISOString()}`;
     await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: at(0) }) });
-    const readLive = () => read(`/metrics/cache/factory?${live}&populate=true`, site.auth);
+    const readLive = () => read(`/metrics/cache/factory?${live}&populate=true`, site.read);
     const first = await readLive();
     expect(first).toMatchObject({ cached: false, metrics: { events: 1 } });
     expect(await cachedEvents(site.siteId)).toEqual([1]);
@@ -84,7 +84,7 @@ describe("GET /api/metrics/cache", () => {
     const start = new Date(Math.floor(Date.now() / hour) * hour - hour);
     const live = `start=${start.toISOString()}&end=${new Date(start.getTime() + 3 * hour).toISOString()}`;
     await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: start.toISOString() }) });
-    const readLive = (populate: boolean) => read(`/metrics/cache/factory?${live}&populate=${populate}`, site.auth);
+    const readLive = (populate: boolean) => read(`/metrics/cache/factory?${live}&populate=${populate}`, site.read);
     await readLive(true);
     expect(await cachedEvents(site.siteId)).toEqual([1]);
     await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: new Date(start.getTime() + 60_000).toISOString(), event_type: "idle" }) });
@@ -112,7 +112,7 @@ describe("GET /api/metrics/cache", () => {
        values ($1, 'factory', $1, '2026-03-02T00:00:00Z', '2026-03-03T00:00:00Z', '{"hourly": [{"working_seconds": 1}]}', now() + interval '1 hour')`,
       [site.siteId],
     );
-    const readDay = () => read(`/metrics/cache/factory?${DAY}&populate=true`, site.auth);
+    const readDay = () => read(`/metrics/cache/factory?${DAY}&populate=true`, site.read);
     const first = await readDay();
     expect(first.cached).toBe(false);
     expect((first.metrics.hourly as Record<string, unknown>[])[8]).toMatchObject({ idle_seconds: 0, absent_seconds: 0 });
@@ -136,10 +136,10 @@ describe("GET /api/metrics/cache", () => {
          on conflict (site_id, entity_type, entity_id, window_start, window_end) do update set metrics = excluded.metrics, format = excluded.format`,
         [site.siteId, format],
       );
-      const res = await fetchWith(testEnv, `/metrics/cache/factory?${DAY}`, { headers: site.auth });
+      const res = await fetchWith(testEnv, `/metrics/cache/factory?${DAY}`, { headers: site.read });
       expect(res.status, String(format)).toBe(404);
       expect(((await res.json()) as Body).error?.code).toBe("cache_miss");
-      expect(await read(`/metrics/cache/factory?${DAY}&populate=true`, site.auth)).toMatchObject({ cached: false, metrics: { events: 1 } });
+      expect(await read(`/metrics/cache/factory?${DAY}&populate=true`, site.read)).toMatchObject({ cached: false, metrics: { events: 1 } });
       expect(await query("select format from metrics_cache where site_id = $1", [site.siteId])).toEqual([{ format: CACHE_FORMAT }]);
     }
   });
@@ -147,7 +147,7 @@ describe("GET /api/metrics/cache", () => {
   it("does not recompute an entry of a window that had ended when it was computed", async () => {
     const site = await newSite();
     await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: "2026-03-02T08:00:00Z" }) });
-    const readDay = () => read(`/metrics/cache/factory?${DAY}&populate=true`, site.auth);
+    const readDay = () => read(`/metrics/cache/factory?${DAY}&populate=true`, site.read);
     const first = await readDay();
     expect(first).toMatchObject({ cached: false, metrics: { events: 1 } });
     expect(await cachedEvents(site.siteId)).toEqual([1]);
@@ -162,22 +162,26 @@ describe("GET /api/metrics/cache", () => {
   it("answers 404 for an unknown worker and caches nothing", async () => {
     const site = await newSite();
     await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: "2026-03-02T08:00:00Z" }) });
-    const res = await fetchWith(testEnv, `/metrics/cache/worker/nobody?${DAY}&populate=true`, { headers: site.auth });
+    const res = await fetchWith(testEnv, `/metrics/cache/worker/nobody?${DAY}&populate=true`, { headers: site.read });
     expect(res.status).toBe(404);
     expect(((await res.json()) as Body).error?.code).toBe("worker_not_found");
     expect(await query("select entity_type, entity_id from metrics_cache where site_id = $1", [site.siteId])).toEqual([]);
     // The same window of a worker the site has is cached.
-    expect(await read(`/metrics/cache/worker/W1?${DAY}&populate=true`, site.auth)).toMatchObject({ cached: false });
+    expect(await read(`/metrics/cache/worker/W1?${DAY}&populate=true`, site.read)).toMatchObject({ cached: false });
     expect(await query("select entity_type, entity_id from metrics_cache where site_id = $1", [site.siteId])).toEqual([{ entity_type: "worker", entity_id: "W1" }]);
   });
 
   it("validates the window and the caller", async () => {
     const a = await newSite();
     const b = await newSite();
-    expect((await api(`/metrics/cache/factory?start=2026-03-03T00:00:00Z&end=2026-03-02T00:00:00Z`, { headers: a.auth })).status).toBe(400);
-    expect((await api(`/metrics/cache/factory?start=yesterday&end=2026-03-02T00:00:00Z`, { headers: a.auth })).status).toBe(400);
+    expect((await api(`/metrics/cache/factory?start=2026-03-03T00:00:00Z&end=2026-03-02T00:00:00Z`, { headers: a.read })).status).toBe(400);
+    expect((await api(`/metrics/cache/factory?start=yesterday&end=2026-03-02T00:00:00Z`, { headers: a.read })).status).toBe(400);
     expect((await api(`/metrics/cache/factory?${DAY}`)).status).toBe(401);
-    expect((await api(`/metrics/cache/factory?${DAY}&site=${b.siteId}`, { headers: a.auth })).status).toBe(403);
+    expect((await api(`/metrics/cache/factory?${DAY}&site=${b.siteId}`, { headers: a.read })).status).toBe(403);
+    // A site's ingest key only sends events: it cannot read, even its own site.
+    const ingestKey = await api(`/metrics/cache/factory?${DAY}`, { headers: a.auth });
+    expect(ingestKey.status).toBe(403);
+    expect(((await ingestKey.json()) as Body).error?.code).toBe("ingest_key_cannot_read");
     expect((await api(`/metrics/cache/factory?${DAY}`, { headers: ADMIN })).status).toBe(400);
   });
 });
@@ -196,19 +200,19 @@ describe("cached windows are whole seconds", () => {
         event({ timestamp: "2026-03-03T00:00:00.500Z", event_type: "product_count", count: 5 }),
       ],
     });
-    const first = await read(`/metrics/cache/factory?start=2026-03-02T00:00:00.400Z&end=2026-03-03T00:00:00.900Z&populate=true`, site.auth);
+    const first = await read(`/metrics/cache/factory?start=2026-03-02T00:00:00.400Z&end=2026-03-03T00:00:00.900Z&populate=true`, site.read);
     expect(first).toMatchObject({
       cached: false,
       window: { start: "2026-03-02T00:00:00.000Z", end: "2026-03-03T00:00:00.000Z" },
       metrics: { events: 2, units: 0 },
     });
     // Exactly what the fresh computation gives for the whole-second window.
-    const fresh = (await (await api(`/metrics/factory?${DAY}`, { headers: site.auth })).json()) as { metrics: Record<string, unknown> };
+    const fresh = (await (await api(`/metrics/factory?${DAY}`, { headers: site.read })).json()) as { metrics: Record<string, unknown> };
     expect(first.metrics).toEqual(fresh.metrics);
 
     // Any window within the same seconds (an offset too) is that entry.
     for (const window of [DAY, "start=2026-03-02T00:00:00.999Z&end=2026-03-03T00:00:00.001Z", "start=2026-03-02T01:00:00.5%2B01:00&end=2026-03-03T00:00:00.2Z"]) {
-      expect(await read(`/metrics/cache/factory?${window}`, site.auth), window).toMatchObject({
+      expect(await read(`/metrics/cache/factory?${window}`, site.read), window).toMatchObject({
         cached: true,
         computed_at: first.computed_at,
         window: { start: "2026-03-02T00:00:00.000Z", end: "2026-03-03T00:00:00.000Z" },
@@ -228,17 +232,17 @@ describe("cached windows are whole seconds", () => {
       "start=2026-03-02T00:00:00.200Z&end=2026-03-02T00:00:00.999Z",
       "start=2026-03-02T00:00:01Z&end=2026-03-02T00:00:00.500Z",
     ]) {
-      const res = await fetchWith(testEnv, `/metrics/cache/factory?${window}&populate=true`, { headers: site.auth });
+      const res = await fetchWith(testEnv, `/metrics/cache/factory?${window}&populate=true`, { headers: site.read });
       expect(res.status, window).toBe(400);
       const body = (await res.json()) as Body;
       expect(body.error?.code).toBe("validation_failed");
       expect(body.error?.details.map((d) => d.path)).toEqual(["end"]);
     }
     // An empty window asked as such is still answered, as before.
-    const empty = await read(`/metrics/cache/factory?start=2026-03-02T00:00:00.300Z&end=2026-03-02T00:00:00.300Z&populate=true`, site.auth);
+    const empty = await read(`/metrics/cache/factory?start=2026-03-02T00:00:00.300Z&end=2026-03-02T00:00:00.300Z&populate=true`, site.read);
     expect(empty).toMatchObject({ cached: false, window: { start: "2026-03-02T00:00:00.000Z", end: "2026-03-02T00:00:00.000Z" } });
     // One second apart once normalised is a valid window.
-    const second = await read(`/metrics/cache/factory?start=2026-03-02T00:00:00.900Z&end=2026-03-02T00:00:01.100Z&populate=true`, site.auth);
+    const second = await read(`/metrics/cache/factory?start=2026-03-02T00:00:00.900Z&end=2026-03-02T00:00:01.100Z&populate=true`, site.read);
     expect(second).toMatchObject({ cached: false, window: { start: "2026-03-02T00:00:00.000Z", end: "2026-03-02T00:00:01.000Z" } });
   });
 });
@@ -316,13 +320,13 @@ describe("the bound on a site's cache entries", () => {
 
     // Most writes only write: the site goes one over its bound.
     vi.spyOn(Math, "random").mockReturnValue(0.5);
-    expect(await read(`/metrics/cache/factory?${DAY}&populate=true`, site.auth)).toMatchObject({ cached: false, metrics: { events: 1 } });
+    expect(await read(`/metrics/cache/factory?${DAY}&populate=true`, site.read)).toMatchObject({ cached: false, metrics: { events: 1 } });
     expect(await count()).toBe(MAX_CACHE_ENTRIES_PER_SITE + 1);
 
     // A write that checks brings the site back to its bound: the least recently computed entries
     // go (the 2,000 filled ones were computed in June), the ones just computed stay.
     vi.spyOn(Math, "random").mockReturnValue(0);
-    expect(await read(`/metrics/cache/worker/W1?${DAY}&populate=true`, site.auth)).toMatchObject({ cached: false, metrics: { events: 1 } });
+    expect(await read(`/metrics/cache/worker/W1?${DAY}&populate=true`, site.read)).toMatchObject({ cached: false, metrics: { events: 1 } });
     expect(await count()).toBe(MAX_CACHE_ENTRIES_PER_SITE);
     const filled = await days(site.siteId);
     expect(filled.slice(0, -2)).toEqual(Array.from({ length: MAX_CACHE_ENTRIES_PER_SITE - 2 }, (_, i) => i));

@@ -4,7 +4,7 @@ import { ALL_ENTITIES, lookupCache, type CacheKey, type EntityType } from "../..
 import type { AppEnv } from "../env";
 import { ApiError } from "../http/errors";
 import { workerIdParam, workstationIdParam } from "../http/path-params";
-import { requireSiteAccess } from "../http/site-access";
+import { requireSiteAccess, requireWorkerDetail } from "../http/site-access";
 import { validate } from "../http/validate";
 import { operation, TAGS, type ErrorCode } from "../openapi/describe";
 import {
@@ -93,13 +93,13 @@ export const cacheRoutes = new Hono<AppEnv>()
   .get("/factory", cached("The factory's metrics, cached", cachedFactorySchema), cachedQuery, (c) =>
     respond(c, "factory", c.get("site").siteId, c.req.valid("query")),
   )
-  .get("/workers", cached("Every worker's metrics, cached", cachedWorkersSchema), cachedQuery, (c) =>
+  .get("/workers", cached("Every worker's metrics, cached", cachedWorkersSchema, ["worker_detail_forbidden"]), requireWorkerDetail, cachedQuery, (c) =>
     respond(c, "worker", ALL_ENTITIES, c.req.valid("query")),
   )
   .get("/workstations", cached("Every workstation's metrics, cached", cachedWorkstationsSchema), cachedQuery, (c) =>
     respond(c, "workstation", ALL_ENTITIES, c.req.valid("query")),
   )
-  .get("/worker/:id", cached("One worker's metrics, cached", cachedWorkerSchema, ["worker_not_found"]), workerIdParam, cachedQuery, (c) =>
+  .get("/worker/:id", cached("One worker's metrics, cached", cachedWorkerSchema, ["worker_not_found", "worker_detail_forbidden"]), requireWorkerDetail, workerIdParam, cachedQuery, (c) =>
     respond(c, "worker", c.req.param("id"), c.req.valid("query")),
   )
   .get(

@@ -64,6 +64,16 @@ export const bindingsSchema = z.object({
     .string()
     .regex(ENVIRONMENT_LABEL, "must be one word of letters, digits, '.', '_' or '-' (e.g. production, staging)")
     .optional(),
+  /**
+   * Cloudflare Access single sign-on: the team domain (`myteam.cloudflareaccess.com`) and the
+   * application's AUD tag. Both set turns it on; either alone is a mistake worth refusing.
+   */
+  CF_ACCESS_TEAM_DOMAIN: z.string().regex(/^(https?:\/\/)?[\w.-]+(:\d{1,5})?\/?$/, "must be a host such as myteam.cloudflareaccess.com").optional(),
+  CF_ACCESS_AUD: z.string().regex(ONE_WORD, "must be the application's AUD tag (one word)").optional(),
+  /** Days the audit log is kept (default 400). */
+  AUDIT_RETENTION_DAYS: z.string().regex(/^[1-9]\d{0,4}$/, "must be a whole number of days, at least 1").optional(),
+  /** The worker's own tests only: cheaper scrypt parameters (worker/auth/password.ts). */
+  TEST_FAST_PASSWORD_HASHES: z.literal("true", { error: 'must be "true" or unset' }).optional(),
   RECOMPUTE: binding<Queue<RecomputeMessage>>("sendBatch", "queue producer"),
   /** Per-site ingest rate limit (`[[ratelimits]]`); optional so a config without it still runs. */
   INGEST_RATE_LIMIT: binding<RateLimit>("limit", "rate limiting").optional(),
@@ -75,3 +85,18 @@ export const bindingsSchema = z.object({
 });
 
 export type Bindings = z.infer<typeof bindingsSchema>;
+
+/** Checks across variables: Access needs both of its settings. */
+export const bindingsChecked = bindingsSchema.superRefine((b, ctx) => {
+  // (A malformed ENVIRONMENT is reported on its own; this is about a valid label other than test.)
+  if (b.TEST_FAST_PASSWORD_HASHES && b.ENVIRONMENT !== "test" && ENVIRONMENT_LABEL.test(b.ENVIRONMENT ?? "")) {
+    ctx.addIssue({ code: "custom", path: ["TEST_FAST_PASSWORD_HASHES"], message: "is for the test suite only (ENVIRONMENT=test): unset it" });
+  }
+  if (!!b.CF_ACCESS_TEAM_DOMAIN !== !!b.CF_ACCESS_AUD) {
+    ctx.addIssue({
+      code: "custom",
+      path: [b.CF_ACCESS_TEAM_DOMAIN ? "CF_ACCESS_AUD" : "CF_ACCESS_TEAM_DOMAIN"],
+      message: "is not set: Cloudflare Access needs both CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD",
+    });
+  }
+});

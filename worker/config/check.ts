@@ -1,5 +1,5 @@
 import type { ErrorDetail } from "../http/errors";
-import { bindingsSchema, type Bindings } from "./bindings";
+import { bindingsChecked, type Bindings } from "./bindings";
 
 /** The bindings are missing or malformed: the message names every variable at fault. */
 export class MisconfiguredError extends Error {
@@ -14,7 +14,7 @@ export class MisconfiguredError extends Error {
 const verdicts = new WeakMap<object, MisconfiguredError | null>();
 
 function check(env: unknown): MisconfiguredError | null {
-  const result = bindingsSchema.safeParse(env);
+  const result = bindingsChecked.safeParse(env);
   if (result.success) return null;
   const problem = new MisconfiguredError(result.error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(env)", message: i.message })));
   // Logged once per env object, whichever entry point met it first.

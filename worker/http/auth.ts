@@ -1,12 +1,14 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import type { AuditActor } from "../../db/audit";
+import { sessionAccess } from "../../db/auth/access";
 import type { AppEnv } from "../env";
 import { sha256Hex } from "../lib/sha256";
+import { clientIp, keyAccepted, keyRefused, screenKey } from "./bad-key-throttle";
+import { bearerToken, credentialOf } from "./credentials";
 import { ApiError } from "./errors";
 
-export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
-  return match?.[1];
-}
+export { bearerToken };
 
 /**
  * The actor recorded in admin_audit_log for a request with the admin token: one shared secret, so
@@ -37,4 +39,54 @@ export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   if (a !== b) throw new ApiError(401, "unauthorized", "The admin token is not valid.");
   c.set("actor", ADMIN_TOKEN_ACTOR);
   await next();
+});
+
+const sessionEnded = () => new ApiError(401, "unauthorized", "The session is not valid (unknown, signed out, expired, or the user is disabled).");
+
+/** The live session's user; a made-up or ended token counts against the bad-key throttle. */
+async function liveSession(c: Context<AppEnv>, hash: string) {
+  await screenKey(c, hash, sessionEnded);
+  const { db } = await c.get("db")();
+  const access = await sessionAccess(db, hash, undefined);
+  if (!access) throw (await keyRefused(c, hash)) ?? sessionEnded();
+  keyAccepted(hash);
+  return access;
+}
+
+/**
+ * Sites, users, read keys and the audit log: the admin token, or the session of an owner. Sets
+ * `actor` (and `user` for a session).
+ */
+export const requireOwner = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearerToken(c.req.header("authorization"));
+  if (!token) throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <an owner's session token or the admin token>.");
+  const cred = (await credentialOf(c))!;
+  if (cred.kind === "admin") {
+    c.set("actor", ADMIN_TOKEN_ACTOR);
+    return next();
+  }
+  if (cred.kind !== "session") throw new ApiError(403, "owner_only", "Only an owner (or the admin token) may do this.");
+  const access = await liveSession(c, cred.hash);
+  if (!access.owner) throw new ApiError(403, "owner_only", "Only an owner may do this.");
+  c.set("actor", `user:${access.email}`);
+  c.set("user", { userId: access.userId, email: access.email, owner: true, tokenHash: cred.hash });
+  await next();
+});
+
+/** A signed-in user's own session (me, logout). Sets `user` and `actor`. */
+export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
+  const cred = await credentialOf(c);
+  if (!cred) throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <session token>.");
+  if (cred.kind !== "session") throw new ApiError(403, "session_required", "This needs a user's session token.");
+  const access = await liveSession(c, cred.hash);
+  c.set("actor", `user:${access.email}`);
+  c.set("user", { userId: access.userId, email: access.email, owner: access.owner, tokenHash: cred.hash });
+  await next();
+});
+
+/** Who is acting on this request, for the audit log: the actor set by the auth middleware, the request, the address. */
+export const whoActs = (c: Context<AppEnv>): AuditActor => ({
+  actor: c.get("actor") ?? ADMIN_TOKEN_ACTOR,
+  requestId: c.get("requestId"),
+  ip: clientIp(c),
 });

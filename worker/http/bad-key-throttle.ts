@@ -66,11 +66,21 @@ const goodKeys = new ExpiringSet(MAX_ENTRIES);
 const failedKeys = new ExpiringSet(MAX_ENTRIES);
 
 /**
- * The client's address from CF-Connecting-IP (set by Cloudflare on every request from the
+ * The client's address as sent: CF-Connecting-IP, which Cloudflare sets on every request from the
+ * internet (a client cannot forge it there); without it (a call from the dashboard through the
+ * service binding, local runs), X-Client-IP, where the dashboard forwards its visitor's address.
+ */
+export function clientIp(c: Context<AppEnv>): string | undefined {
+  const ip = (c.req.header("cf-connecting-ip") ?? c.req.header("x-client-ip"))?.trim();
+  return ip && ip.length <= 64 ? ip : undefined;
+}
+
+/**
+ * The client's address from clientIp() (set by Cloudflare on every request from the
  * internet); an IPv6 address counts as its /64, which one client usually holds whole.
  */
 export function clientAddress(c: Context<AppEnv>): string {
-  const ip = c.req.header("cf-connecting-ip")?.trim().toLowerCase();
+  const ip = clientIp(c)?.toLowerCase();
   if (!ip) return NO_CLIENT_ADDRESS;
   if (ip.includes(".")) return ip.slice(ip.lastIndexOf(":") + 1); // IPv4, or IPv4-mapped IPv6
   const [head, tail] = ip.split("::", 2);

@@ -43,8 +43,8 @@ describe("X-Request-Id and the request log", () => {
     vi.spyOn(console, "error").mockImplementation(() => {}); // the 503s' error lines
     const cases: [string, Promise<Response>, number, string | null][] = [
       ["ingest, stored", fetchWith(testEnv, "/events", { method: "POST", headers: site.auth, json: event() }), 201, null],
-      ["a metrics read", fetchWith(testEnv, `/metrics/factory?${DAY}`, { headers: site.auth }), 200, null],
-      ["validation", fetchWith(testEnv, "/metrics/factory?start=yesterday", { headers: site.auth }), 400, "validation_failed"],
+      ["a metrics read", fetchWith(testEnv, `/metrics/factory?${DAY}`, { headers: site.read }), 200, null],
+      ["validation", fetchWith(testEnv, "/metrics/factory?start=yesterday", { headers: site.read }), 400, "validation_failed"],
       ["no key", fetchWith(testEnv, `/metrics/factory?${DAY}`), 401, "unauthorized"],
       ["wrong method", fetchWith(testEnv, "/events", { method: "GET", headers: site.auth }), 405, "method_not_allowed"],
       ["unknown route", fetchWith(testEnv, "/no/such/route"), 404, "not_found"],
@@ -66,7 +66,7 @@ describe("X-Request-Id and the request log", () => {
     }
     expect(ids.size).toBe(cases.length);
     // The line says what was asked and, once the key is known, for which site.
-    const [read] = log.requestLines((await fetchWith(testEnv, `/metrics/factory?${DAY}`, { headers: site.auth })).headers.get("x-request-id"));
+    const [read] = log.requestLines((await fetchWith(testEnv, `/metrics/factory?${DAY}`, { headers: site.read })).headers.get("x-request-id"));
     expect(read).toMatchObject({ method: "GET", path: "/api/metrics/factory", status: 200, site_id: site.siteId });
     const [notFound] = log.requestLines((await fetchWith(testEnv, "/no/such/route", { method: "DELETE" })).headers.get("x-request-id"));
     expect(notFound).toMatchObject({ method: "DELETE", path: "/api/no/such/route", status: 404 });

@@ -263,7 +263,7 @@ describe("text Postgres cannot store (NUL characters, unpaired surrogates)", () 
     const window = "start=2026-03-02T00:00:00Z&end=2026-03-03T00:00:00Z";
     for (const q of ["a%00b", "%ED%A0%80"]) {
       for (const path of [`/metrics/worker/${q}?${window}`, `/timeline/workstation/${q}?${window}`, `/metrics/factory?${window}&site=${q}`]) {
-        const res = await api(path, { headers: path.includes("site=") ? ADMIN : site.auth });
+        const res = await api(path, { headers: path.includes("site=") ? ADMIN : site.read });
         if (q === "a%00b") {
           expect(res.status, path).toBe(400);
           await expectClientError(res);
@@ -292,12 +292,12 @@ describe("injection attempts in ids and query parameters", () => {
         `/metrics/workstation/${q}?${window}`,
         `/metrics/cache/worker/${q}?${window}&populate=true`,
       ]) {
-        const res = await api(path, { headers: site.auth });
+        const res = await api(path, { headers: site.read });
         expect([400, 404], `${path} -> ${res.status}`).toContain(res.status);
         await expectClientError(res);
       }
       // A timeline of an id nobody has is the same 404 as its metrics.
-      await expectRefusal(await api(`/timeline/worker/${q}?${window}`, { headers: site.auth }), 404, "worker_not_found");
+      await expectRefusal(await api(`/timeline/worker/${q}?${window}`, { headers: site.read }), 404, "worker_not_found");
       // As a site name: no such site; counts of a site nobody has are zero; as a time: not a time.
       await expectRefusal(await api(`/metrics/factory?${window}&site=${q}`, { headers: ADMIN }), 404, "site_not_found");
       const counts = await api(`/debug/counts?site=${q}`, { headers: ADMIN });
@@ -350,11 +350,11 @@ describe("confidences a float4 cannot hold", () => {
 
     // Each worker's two events carry the same confidence: its mean is that value.
     for (const [i, c] of values.entries()) {
-      const m = await api(`/metrics/worker/C${i}?${window}`, { headers: site.auth });
+      const m = await api(`/metrics/worker/C${i}?${window}`, { headers: site.read });
       expect(m.status).toBe(200);
       expect(((await m.json()) as { metrics: { avg_confidence: number } }).metrics.avg_confidence, `C${i}`).toBe(Math.fround(c));
     }
-    const drift = await api(`/models/drift?${window}&baseline_start=2026-02-23T00:00:00Z&baseline_end=2026-03-02T00:00:00Z`, { headers: site.auth });
+    const drift = await api(`/models/drift?${window}&baseline_start=2026-02-23T00:00:00Z&baseline_end=2026-03-02T00:00:00Z`, { headers: site.read });
     expect(drift.status, await drift.clone().text()).toBe(200);
     const model = ((await drift.json()) as { models: { model_version: string; window: { events: number; histogram: number[] } }[] }).models.find(
       (m) => m.model_version === "v-edge",

@@ -254,7 +254,7 @@ describe("late events", () => {
     await post("/events", site.auth, event({ timestamp: "2026-03-02T10:00:00Z" }));
     // Roll the site's hours up to now: every later event lands in built hours.
     expect((await api(`/metrics/recompute?site=${site.siteId}`, { method: "POST", headers: ADMIN })).status).toBe(200);
-    const list = await fetchWith(testEnv, `/metrics/cache/workers?start=2026-03-02T00:00:00Z&end=2026-03-03T00:00:00Z&populate=true`, { headers: site.auth });
+    const list = await fetchWith(testEnv, `/metrics/cache/workers?start=2026-03-02T00:00:00Z&end=2026-03-03T00:00:00Z&populate=true`, { headers: site.read });
     expect(list.status).toBe(200);
     // today's lists (the pass caches them) and this one
     expect(await query("select 1 from metrics_cache where site_id = $1 and entity_id = '*'", [site.siteId])).toHaveLength(3);

@@ -182,7 +182,7 @@ describe("metrics equal the reference implementation", () => {
           const w = { start: base + s.windows[0].start, end: base + s.windows[0].end };
           const q = `start=${new Date(w.start).toISOString()}&end=${new Date(w.end).toISOString()}`;
           const get = async (path: string) => {
-            const res = await api(`/metrics/${path}?${q}`, { headers: site.auth });
+            const res = await api(`/metrics/${path}?${q}`, { headers: site.read });
             expect(res.status, path).toBe(200);
             const body = (await res.json()) as { computed_at: string; metrics: unknown };
             return { metrics: body.metrics, ref: reference(w, Date.parse(body.computed_at)) };

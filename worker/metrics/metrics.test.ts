@@ -333,7 +333,7 @@ describe("GET /api/metrics", () => {
     ]);
     const q = qs("2026-03-02T09:00:00+01:00", "2026-03-02T08:05:00Z");
     const asked = Date.now();
-    const res = await api(`/metrics/worker/W1?${q}`, { headers: site.auth });
+    const res = await api(`/metrics/worker/W1?${q}`, { headers: site.read });
     const answered = Date.now();
     expect(res.status).toBe(200);
     const body = (await res.json()) as { site_id: string; window: unknown; computed_at: string; metrics: Record<string, unknown> };
@@ -347,9 +347,9 @@ describe("GET /api/metrics", () => {
     expect(Date.parse(body.computed_at)).toBeGreaterThanOrEqual(asked);
     expect(Date.parse(body.computed_at)).toBeLessThanOrEqual(answered);
 
-    const station = (await (await api(`/metrics/workstation/S1?${q}`, { headers: site.auth })).json()) as { metrics: unknown };
+    const station = (await (await api(`/metrics/workstation/S1?${q}`, { headers: site.read })).json()) as { metrics: unknown };
     expect(station.metrics).toMatchObject({ workstation_id: "S1", occupied_seconds: 120, units: 2, workers_seen: ["W1"] });
-    const factory = (await (await api(`/metrics/factory?${q}`, { headers: site.auth })).json()) as { site_id: string; window: unknown; metrics: unknown };
+    const factory = (await (await api(`/metrics/factory?${q}`, { headers: site.read })).json()) as { site_id: string; window: unknown; metrics: unknown };
     expect(factory.metrics).toMatchObject({
       working_seconds: 120,
       idle_seconds: 180,
@@ -358,12 +358,12 @@ describe("GET /api/metrics", () => {
       hourly: [{ hour_start: "2026-03-02T08:00:00.000Z", working_seconds: 120, idle_seconds: 180, absent_seconds: 0, units: 2, active_workers: 1 }],
     });
     // The lists hold exactly what the single-entity reads answer.
-    const workers = (await (await api(`/metrics/workers?${q}`, { headers: site.auth })).json()) as { metrics: unknown[] };
+    const workers = (await (await api(`/metrics/workers?${q}`, { headers: site.read })).json()) as { metrics: unknown[] };
     expect(workers.metrics).toEqual([body.metrics]);
-    const stations = (await (await api(`/metrics/workstations?${q}`, { headers: site.auth })).json()) as { metrics: unknown[] };
+    const stations = (await (await api(`/metrics/workstations?${q}`, { headers: site.read })).json()) as { metrics: unknown[] };
     expect(stations.metrics).toEqual([station.metrics]);
 
-    // the admin token reads any site with ?site=: the same answer as the site's own key gets
+    // the admin token reads any site with ?site=: the same answer as the site's read key gets
     const admin = await api(`/metrics/factory?${q}&site=${site.siteId}`, { headers: ADMIN });
     expect(admin.status).toBe(200);
     expect(await admin.json()).toMatchObject({ site_id: site.siteId, window: factory.window, metrics: factory.metrics });
@@ -372,20 +372,20 @@ describe("GET /api/metrics", () => {
   it("takes ids with / and # when they are percent-encoded", async () => {
     const site = await siteWith([ev("08:00:00", "line-1/W#7", "cell/2", "working")]);
     const q = qs("2026-03-02T08:00:00Z", "2026-03-02T08:05:00Z");
-    const worker = await api(`/metrics/worker/${encodeURIComponent("line-1/W#7")}?${q}`, { headers: site.auth });
+    const worker = await api(`/metrics/worker/${encodeURIComponent("line-1/W#7")}?${q}`, { headers: site.read });
     expect(worker.status).toBe(200);
     expect(((await worker.json()) as { metrics: unknown }).metrics).toMatchObject({ worker_id: "line-1/W#7", working_seconds: 300 });
-    const station = await api(`/metrics/workstation/${encodeURIComponent("cell/2")}?${q}`, { headers: site.auth });
+    const station = await api(`/metrics/workstation/${encodeURIComponent("cell/2")}?${q}`, { headers: site.read });
     expect(((await station.json()) as { metrics: unknown }).metrics).toMatchObject({ workstation_id: "cell/2", occupied_seconds: 300 });
   });
 
   it("answers 404 for unknown workers and workstations", async () => {
     const site = await siteWith([ev("08:00:00", "W1", "S1", "working")]);
     const q = qs("2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z");
-    const worker = await api(`/metrics/worker/W404?${q}`, { headers: site.auth });
+    const worker = await api(`/metrics/worker/W404?${q}`, { headers: site.read });
     expect(worker.status).toBe(404);
     expect(((await worker.json()) as ErrorBody).error.code).toBe("worker_not_found");
-    const station = await api(`/metrics/workstation/S404?${q}`, { headers: site.auth });
+    const station = await api(`/metrics/workstation/S404?${q}`, { headers: site.read });
     expect(station.status).toBe(404);
     expect(((await station.json()) as ErrorBody).error.code).toBe("workstation_not_found");
   });
@@ -401,7 +401,7 @@ describe("GET /api/metrics", () => {
   it.each(bad)("answers 400 for %s", async (_name, search, field) => {
     const site = await newSite();
     for (const path of ["/metrics/factory", "/metrics/worker/W1", "/metrics/workstations"]) {
-      const res = await api(`${path}?${search}`, { headers: site.auth });
+      const res = await api(`${path}?${search}`, { headers: site.read });
       expect(res.status, path).toBe(400);
       const body = (await res.json()) as ErrorBody;
       expect(body.error.code).toBe("validation_failed");
@@ -412,7 +412,7 @@ describe("GET /api/metrics", () => {
   it("accepts a window of exactly 93 days and an empty one", async () => {
     const site = await siteWith([ev("08:00:00", "W1", "S1", "working"), ev("08:05:00", "W1", "S1", "product_count", { count: 4 })]);
     const read = async (start: string, end: string) => {
-      const res = await api(`/metrics/factory?${qs(start, end)}`, { headers: site.auth });
+      const res = await api(`/metrics/factory?${qs(start, end)}`, { headers: site.read });
       expect(res.status).toBe(200);
       return (await res.json()) as { window: { start: string; end: string }; metrics: { working_seconds: number; units: number; events: number; window_seconds: number; hourly: { hour_start: string }[] } };
     };
@@ -433,5 +433,10 @@ describe("GET /api/metrics", () => {
     const wrong = await api(`/metrics/factory?${qs("2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z")}`, { headers: { authorization: "Bearer wpd_not-a-key" } });
     expect(wrong.status).toBe(401);
     expect(((await wrong.json()) as ErrorBody).error.code).toBe("unauthorized");
+    // A site's ingest key is a key, but only for sending events.
+    const site = await newSite();
+    const ingestKey = await api(`/metrics/factory?${qs("2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z")}`, { headers: site.auth });
+    expect(ingestKey.status).toBe(403);
+    expect(((await ingestKey.json()) as ErrorBody).error.code).toBe("ingest_key_cannot_read");
   });
 });

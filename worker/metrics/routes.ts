@@ -4,7 +4,7 @@ import { computeMetrics } from "../../db/metrics";
 import type { AppEnv } from "../env";
 import { ApiError } from "../http/errors";
 import { workerIdParam, workstationIdParam } from "../http/path-params";
-import { requireSiteAccess } from "../http/site-access";
+import { requireSiteAccess, requireWorkerDetail } from "../http/site-access";
 import { validate } from "../http/validate";
 import { operation, TAGS, type ErrorCode } from "../openapi/describe";
 import {
@@ -42,14 +42,14 @@ const found = <T>(what: string, id: string, value: T | null): T => {
 
 const fresh = (summary: string, ok: z.ZodType, errors: ErrorCode[] = []) =>
   operation({ tag: TAGS.metrics, summary, access: "site_read", ok, errors: ["validation_failed", ...errors] });
-const workerMetrics = fresh("One worker's metrics", workerResponseSchema, ["worker_not_found"]);
+const workerMetrics = fresh("One worker's metrics", workerResponseSchema, ["worker_not_found", "worker_detail_forbidden"]);
 const workstationMetrics = fresh("One workstation's metrics", workstationResponseSchema, ["workstation_not_found"]);
 const factoryMetrics = fresh("The factory's metrics, with the hourly series", factoryResponseSchema);
-const workersMetrics = fresh("Every worker's metrics", workersResponseSchema);
+const workersMetrics = fresh("Every worker's metrics", workersResponseSchema, ["worker_detail_forbidden"]);
 const workstationsMetrics = fresh("Every workstation's metrics", workstationsResponseSchema);
 
 export const metricsRoutes = new Hono<AppEnv>()
-  .get("/worker/:id", workerMetrics, requireSiteAccess, workerIdParam, windowQuery, async (c) => {
+  .get("/worker/:id", workerMetrics, requireSiteAccess, requireWorkerDetail, workerIdParam, windowQuery, async (c) => {
     const window = c.req.valid("query");
     const id = c.req.param("id");
     const { db } = await c.get("db")();
@@ -68,7 +68,7 @@ export const metricsRoutes = new Hono<AppEnv>()
     const { db } = await c.get("db")();
     return respond(c, window, (now) => computeMetrics(db, c.get("site"), { type: "factory" }, window, now));
   })
-  .get("/workers", workersMetrics, requireSiteAccess, windowQuery, async (c) => {
+  .get("/workers", workersMetrics, requireSiteAccess, requireWorkerDetail, windowQuery, async (c) => {
     const window = c.req.valid("query");
     const { db } = await c.get("db")();
     return respond(c, window, (now) => computeMetrics(db, c.get("site"), { type: "worker" }, window, now));

@@ -80,7 +80,7 @@ describe("GET /api/models/drift", () => {
     const now = thousandths(250, 2);
     await postEvents(site.auth, [...events("2026-03-01T06:00:00Z", "v1.4.2", before), ...events("2026-03-02T06:00:00Z", "v1.4.2", now)]);
 
-    const body = await drift(site.auth);
+    const body = await drift(site.read);
     expect(body).toMatchObject({
       site_id: site.siteId,
       window: { start: "2026-03-02T00:00:00.000Z", end: "2026-03-03T00:00:00.000Z" },
@@ -111,7 +111,7 @@ describe("GET /api/models/drift", () => {
       ...events("2026-03-02T12:00:00Z", "v1.5.0", newNow),
     ]);
 
-    const body = await drift(site.auth);
+    const body = await drift(site.read);
     // Versions of the window only, in name order.
     expect(body.models.map((m) => m.model_version)).toEqual(["v1.4.2", "v1.5.0"]);
     const fresh = version(body, "v1.5.0");
@@ -130,8 +130,8 @@ describe("GET /api/models/drift", () => {
     expect(old.flagged).toBe(false);
 
     // The rule's knobs: a large required effect or a tiny threshold lifts the flag.
-    expect(version(await drift(site.auth, { min_effect: "0.9" }), "v1.5.0").flagged).toBe(false);
-    expect(version(await drift(site.auth, { threshold: "1e-300" }), "v1.5.0").flagged).toBe(false);
+    expect(version(await drift(site.read, { min_effect: "0.9" }), "v1.5.0").flagged).toBe(false);
+    expect(version(await drift(site.read, { threshold: "1e-300" }), "v1.5.0").flagged).toBe(false);
   });
 
   it("counts the histogram and type mix of exactly the window's events", async () => {
@@ -151,7 +151,7 @@ describe("GET /api/models/drift", () => {
       ...events("2026-03-01T08:00:00Z", "v2", base, types),
     ]);
 
-    const body = await drift(site.auth);
+    const body = await drift(site.read);
     expect(body.models.map((m) => m.model_version)).toEqual(["v2", null]);
     const v2 = version(body, "v2");
     const inWindow = [...edge, 500];
@@ -180,25 +180,25 @@ describe("GET /api/models/drift", () => {
       ...events("2026-03-01T12:00:00Z", "v1", others),
       ...events("2026-03-02T06:00:00Z", "v3", thousandths(60, 10)),
     ]);
-    const v3 = version(await drift(site.auth), "v3");
+    const v3 = version(await drift(site.read), "v3");
     expect(v3.baseline_kind).toBe("all_versions");
     expect(v3.ks).toMatchObject({ n: 60, m: 79 });
     expect(v3.baseline.histogram).toEqual(bins([...few, ...others]));
 
     // A baseline window without events: nothing to compare with, nothing flagged.
-    const empty = await drift(site.auth, { baseline_start: "2026-02-01T00:00:00Z", baseline_end: "2026-02-02T00:00:00Z" });
+    const empty = await drift(site.read, { baseline_start: "2026-02-01T00:00:00Z", baseline_end: "2026-02-02T00:00:00Z" });
     expect(version(empty, "v3")).toMatchObject({ baseline_kind: "none", ks: null, flagged: false, baseline: { events: 0, mean_confidence: null } });
     expect(version(empty, "v3").baseline.histogram).toEqual(Array(10).fill(0));
 
     // A window without events: no versions.
-    const quiet = await drift(site.auth, { start: "2026-02-10T00:00:00Z", end: "2026-02-11T00:00:00Z" });
+    const quiet = await drift(site.read, { start: "2026-02-10T00:00:00Z", end: "2026-02-11T00:00:00Z" });
     expect(quiet.models).toEqual([]);
   });
 
   it("refuses bad windows with the failing parameters", async () => {
     const site = await newSite();
     const fail = async (query: string) => {
-      const res = await api(`/models/drift?${query}`, { headers: site.auth });
+      const res = await api(`/models/drift?${query}`, { headers: site.read });
       expect(res.status).toBe(400);
       const body = (await res.json()) as ErrorBody;
       expect(body.error.code).toBe("validation_failed");
@@ -222,7 +222,7 @@ describe("GET /api/models/drift", () => {
     expect(knobs.map((d) => d.path)).toEqual(["threshold", "min_effect"]);
   });
 
-  it("needs the site's key, or the admin token with ?site=", async () => {
+  it("needs the site's read key, or the admin token with ?site=; the ingest key cannot read", async () => {
     const site = await newSite();
     const other = await newSite();
     await postEvents(site.auth, events("2026-03-02T06:00:00Z", "v1", [900, 950]));
@@ -230,13 +230,19 @@ describe("GET /api/models/drift", () => {
     const anonymous = await api(`/models/drift?${driftQs()}`);
     expect(anonymous.status).toBe(401);
     expect(((await anonymous.json()) as ErrorBody).error.code).toBe("unauthorized");
-    expect((await api(`/models/drift?${driftQs({ site: site.siteId })}`, { headers: other.auth })).status).toBe(403);
+    expect((await api(`/models/drift?${driftQs({ site: site.siteId })}`, { headers: other.read })).status).toBe(403);
+    // The ingest key only sends events, even for its own site.
+    for (const q of [driftQs(), driftQs({ site: site.siteId })]) {
+      const ingestKey = await api(`/models/drift?${q}`, { headers: site.auth });
+      expect(ingestKey.status).toBe(403);
+      expect(((await ingestKey.json()) as ErrorBody).error.code).toBe("ingest_key_cannot_read");
+    }
     expect((await api(`/models/drift?${driftQs()}`, { headers: ADMIN })).status).toBe(400);
 
     const admin = await api(`/models/drift?${driftQs({ site: site.siteId })}`, { headers: ADMIN });
     expect(admin.status).toBe(200);
     expect(((await admin.json()) as DriftResponse).models.map((m) => m.window.events)).toEqual([2]);
-    // Another site's key sees its own (empty) site, never this one's events.
-    expect((await drift(other.auth)).models).toEqual([]);
+    // Another site's read key sees its own (empty) site, never this one's events.
+    expect((await drift(other.read)).models).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import type { z } from "zod";
 import { errorEnvelopeSchema } from "../../contract/api";
 
 /** Who may call a route; the API description's security requirement follows from it. */
-export type Access = "public" | "admin" | "site_key" | "site_read";
+export type Access = "public" | "admin" | "owner" | "session" | "site_key" | "site_read";
 
 export const TAGS = {
   ingest: "Ingest",
@@ -16,6 +16,9 @@ export const TAGS = {
   timeline: "Timeline",
   models: "Models",
   sites: "Sites",
+  auth: "Sign-in",
+  users: "Users and keys",
+  audit: "Audit log",
   ops: "Operations",
   docs: "Documentation",
 } as const;
@@ -28,10 +31,24 @@ export const ERROR_CODES = {
   mixed_sites: [400, "events of several sites in one request"],
   invalid_characters: [400, "a string holds a NUL character or an unpaired surrogate"],
   extra_fields_too_deep: [400, "an extra field nests more than 16 levels"],
-  site_required: [400, "the admin token was sent without `?site=`"],
-  unauthorized: [401, "missing, unknown or revoked key or token"],
+  site_required: [400, "a session token or the admin token was sent without `?site=`"],
+  unauthorized: [401, "missing, unknown or revoked key or token, or a session that has ended"],
+  invalid_credentials: [401, "the email or the password is wrong"],
+  invalid_assertion: [401, "the Cloudflare Access token does not verify (signature, audience, issuer or expiry)"],
   admin_disabled: [403, "the deployment has no ADMIN_TOKEN"],
   forbidden: [403, "`?site=` names another site than the key's"],
+  ingest_key_cannot_read: [403, "a site's ingest key was sent to a read endpoint; it can only send events"],
+  worker_detail_forbidden: [403, "the credential may read factory and workstation figures, not per-worker data"],
+  owner_only: [403, "only an owner (or the admin token) may do this"],
+  session_required: [403, "this needs a user's session token"],
+  account_disabled: [403, "the account is disabled"],
+  no_such_user: [403, "no active user has the email the Cloudflare Access token names"],
+  user_not_found: [404, "no such user"],
+  link_invalid: [404, "the link is unknown, used or expired"],
+  read_key_not_found: [404, "the site has no such read key"],
+  sso_not_configured: [404, "Cloudflare Access is not configured (CF_ACCESS_TEAM_DOMAIN, CF_ACCESS_AUD)"],
+  user_exists: [409, "a user has this email already"],
+  last_owner: [409, "the change would leave no active owner"],
   site_mismatch: [403, "an event names another site than the key's"],
   site_not_found: [404, "no such site"],
   worker_not_found: [404, "the site has no such worker"],
@@ -46,6 +63,7 @@ export const ERROR_CODES = {
   before_site_history: [422, "an event is older than the site's history_start; nothing was stored"],
   rate_limited: [429, "the site sent too many ingest requests; retry after `Retry-After` seconds"],
   too_many_bad_keys: [429, "this address sent too many invalid keys; retry after `Retry-After` seconds"],
+  too_many_attempts: [429, "too many failed logins for the account or from the address; retry after `Retry-After` seconds"],
   internal_error: [500, "a bug; `details` holds the request id"],
   database_unavailable: [503, "the database is unreachable; retry after `Retry-After` seconds"],
 } as const satisfies Record<string, readonly [number, string]>;
@@ -61,7 +79,19 @@ export const SECURITY_SCHEMES = {
   adminToken: {
     type: "http",
     scheme: "bearer",
-    description: "The deployment's ADMIN_TOKEN: sites, operations, and reads of any site with `?site=`.",
+    description: "The deployment's ADMIN_TOKEN: operations, sites, users, keys, and reads of any site with `?site=`.",
+  },
+  sessionToken: {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "wpds_...",
+    description: "A user's session (POST /api/auth/login): the sites and data the user's roles allow, named with `?site=`.",
+  },
+  readKey: {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "wpdr_...",
+    description: "A site's read key for integrations and BI tools: reads of that site; per-worker data only if the key was made with it.",
   },
 } as const;
 
@@ -69,15 +99,19 @@ export const SECURITY_SCHEMES = {
 const SECURITY: Record<Access, Record<string, string[]>[]> = {
   public: [],
   admin: [{ adminToken: [] }],
+  owner: [{ sessionToken: [] }, { adminToken: [] }],
+  session: [{ sessionToken: [] }],
   site_key: [{ siteKey: [] }],
-  site_read: [{ siteKey: [] }, { adminToken: [] }],
+  site_read: [{ sessionToken: [] }, { readKey: [] }, { adminToken: [] }],
 };
 
 const ACCESS_ERRORS: Record<Access, ErrorCode[]> = {
   public: [],
   admin: ["unauthorized", "admin_disabled"],
+  owner: ["unauthorized", "owner_only"],
+  session: ["unauthorized", "session_required"],
   site_key: ["unauthorized", "too_many_bad_keys"],
-  site_read: ["site_required", "unauthorized", "forbidden", "site_not_found", "too_many_bad_keys"],
+  site_read: ["site_required", "unauthorized", "forbidden", "ingest_key_cannot_read", "site_not_found", "too_many_bad_keys"],
 };
 
 // Read by requireSiteAccess rather than a route's validator, so described here.
@@ -85,7 +119,7 @@ const SITE_PARAMETER = {
   name: "site",
   in: "query",
   required: false,
-  description: "The site to read: required with the admin token; with a site key, its own site or nothing.",
+  description: "The site to read: required with a session token or the admin token; with a read key, its own site or nothing.",
   schema: { type: "string" },
 } as const;
 

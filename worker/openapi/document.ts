@@ -16,7 +16,10 @@ const TAG_TEXT: Record<(typeof TAGS)[keyof typeof TAGS], string> = {
   [TAGS.cached]: "The same metrics through the cache and the hourly rollups: what the dashboard reads.",
   [TAGS.timeline]: "The state intervals and units behind a worker's or workstation's metrics.",
   [TAGS.models]: "How each model version's confidence compares with a baseline window.",
-  [TAGS.sites]: "Creating sites, their keys and settings, deleting them, and their audit log (admin).",
+  [TAGS.sites]: "Creating sites, their keys and settings, deleting them, and their audit log (an owner or the admin token).",
+  [TAGS.auth]: "Signing in with a password or Cloudflare Access, the signed-in user, signing out, and one-time invite and reset links.",
+  [TAGS.users]: "Users, their roles per site, and read keys for integrations (an owner or the admin token).",
+  [TAGS.audit]: "Who did what, when and from where: logins, exports, changes to users, roles, keys and settings.",
   [TAGS.ops]: "Health, migrations, demo data, counts and the recompute pass.",
   [TAGS.docs]: "This description, as JSON and as a page.",
 };

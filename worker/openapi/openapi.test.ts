@@ -5,11 +5,11 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
 import { version } from "../../package.json";
 import { errorEnvelopeSchema } from "../../contract/api";
-import { ADMIN, api, event, newSite } from "../../test/helpers";
+import { ADMIN, api, event, newSite, newUser } from "../../test/helpers";
 import { operationsOf, schemaKeys, type RouteOperation } from "../../test/route-inventory";
 import { app } from "../app";
 import type { AppEnv } from "../env";
-import { requireAdmin, requireSiteKey } from "../http/auth";
+import { requireAdmin, requireOwner, requireSession, requireSiteKey } from "../http/auth";
 import { handleError } from "../http/errors";
 import { requireSiteAccess } from "../http/site-access";
 import { validationOf, type Validation } from "../http/validate";
@@ -39,8 +39,10 @@ const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch"
 const SECURITY: Record<Access, Record<string, string[]>[]> = {
   public: [],
   admin: [{ adminToken: [] }],
+  owner: [{ sessionToken: [] }, { adminToken: [] }],
+  session: [{ sessionToken: [] }],
   site_key: [{ siteKey: [] }],
-  site_read: [{ siteKey: [] }, { adminToken: [] }],
+  site_read: [{ sessionToken: [] }, { readKey: [] }, { adminToken: [] }],
 };
 
 const routes = operationsOf(app);
@@ -73,6 +75,8 @@ const exampleOf = (p: Param) => p.example ?? p.schema?.examples?.[0];
 function accessOf(r: RouteOperation): Access {
   if (r.handlers.includes(requireSiteAccess)) return "site_read";
   if (r.handlers.includes(requireAdmin)) return "admin";
+  if (r.handlers.includes(requireOwner)) return "owner";
+  if (r.handlers.includes(requireSession)) return "session";
   if (r.handlers.includes(requireSiteKey)) return "site_key";
   return "public";
 }
@@ -132,7 +136,12 @@ function shapeProblems(d: Doc): string[] {
 describe("GET /api/openapi.json", () => {
   it("is OpenAPI 3.1 in shape, and every $ref in it resolves", () => {
     expect(shapeProblems(doc)).toEqual([]);
-    expect(doc.components.securitySchemes).toMatchObject({ siteKey: { type: "http", scheme: "bearer" }, adminToken: { type: "http", scheme: "bearer" } });
+    expect(doc.components.securitySchemes).toMatchObject({
+      siteKey: { type: "http", scheme: "bearer" },
+      adminToken: { type: "http", scheme: "bearer" },
+      sessionToken: { type: "http", scheme: "bearer" },
+      readKey: { type: "http", scheme: "bearer" },
+    });
   });
 
   it("names this API and its version, served from wherever it is deployed", () => {
@@ -267,25 +276,36 @@ describe("a request built from the document", () => {
 
 describe("the whole app, asked as the document says", () => {
   let site: Awaited<ReturnType<typeof newSite>>;
+  let owner: Awaited<ReturnType<typeof newUser>>;
+  let viewer: Awaited<ReturnType<typeof newUser>>;
+  /** Path parameters the examples cannot stand for: this test's site, a live invite link. */
+  let real: Record<string, string>;
   beforeAll(async () => {
     site = await newSite();
     // W1 and S1 (the path examples) exist on the example day.
     const events = [event(), event({ timestamp: "2026-03-02T08:30:00Z", event_type: "product_count", count: 3 }), event({ timestamp: "2026-03-02T09:00:00Z", event_type: "idle" })];
     const posted = await api("/events/bulk", { method: "POST", headers: site.auth, json: events });
     expect(posted.status).toBe(200);
-  });
+    owner = await newUser({ owner: true });
+    viewer = await newUser({ sites: [{ siteId: site.siteId, role: "viewer" }] });
+    // A user invited and not yet signed up: their link stays usable while it is only looked at.
+    const invited = await api("/users", { method: "POST", headers: ADMIN, json: { email: `invited-${site.siteId}@example.test`, name: "Invited", owner: false } });
+    expect(invited.status).toBe(201);
+    real = { siteId: site.siteId, token: ((await invited.json()) as { link: { token: string } }).link.token };
+  }, 60_000);
 
   const auth = (r: RouteOperation): Record<string, string> =>
-    ({ site_read: site.auth, site_key: site.auth, admin: ADMIN, public: {} })[accessOf(r)];
+    ({ site_read: site.read, site_key: site.auth, admin: ADMIN, owner: owner.auth, session: viewer.auth, public: {} })[accessOf(r)];
+  const realParams = (r: RouteOperation) => Object.fromEntries(Object.entries(real).filter(([name]) => r.path.includes(`:${name}`)));
 
   // Reads only: writes are checked above, against their validators alone.
   for (const r of routes.filter((r) => r.method === "GET")) {
     it(`GET ${r.path}: answers the documented schema, and 400 validation_failed without a required parameter`, async () => {
       const op = operationOf(r)!;
-      // Every example the document gives (populate=true included); the site id is the test's own.
+      // Every example the document gives (populate=true included); the site id and the link are the test's own.
       const values = {
         ...Object.fromEntries(parametersOf(op).map((p) => [p.name, exampleOf(p)]).filter(([, v]) => v !== undefined)),
-        ...(r.path.includes(":siteId") ? { siteId: site.siteId } : {}),
+        ...realParams(r),
       };
       const res = await api(urlOf(r, values), { headers: auth(r) });
       const { ok, success } = r.handlers.map(describedBy).find((d) => d !== undefined)!;
@@ -294,7 +314,7 @@ describe("the whole app, asked as the document says", () => {
       else expect(ok.safeParse(await res.json()).error?.issues).toBeUndefined();
 
       const example = requiredExamples(r);
-      const bare = await api(urlOf(r, { ...example, ...(r.path.includes(":siteId") ? { siteId: site.siteId } : {}) }), { headers: auth(r) });
+      const bare = await api(urlOf(r, { ...example, ...realParams(r) }), { headers: auth(r) });
       expect(bare.status, await bare.clone().text()).not.toBe(400);
       for (const p of parametersOf(op).filter((p) => p.required && p.in === "query")) {
         const without = Object.fromEntries(Object.entries(example).filter(([k]) => k !== p.name));

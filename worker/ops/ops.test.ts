@@ -44,8 +44,13 @@ describe("admin endpoints", () => {
     for (const [method, path] of [["GET", "/debug/counts"], ["POST", "/setup-db"], ["POST", "/seed"], ["GET", "/recompute/pending"], ["POST", "/sites"]]) {
       const none = await api(path, { method });
       expect(none.status, `${method} ${path}`).toBe(401);
-      const withSiteKey = await api(path, { method, headers: site.auth });
-      expect(withSiteKey.status, `${method} ${path} with a site key`).toBe(401);
+      for (const [name, key] of [["ingest key", site.auth], ["read key", site.read]] as const) {
+        const withSiteKey = await api(path, { method, headers: key });
+        // /sites also takes an owner's session: a key is known not to be one (403 owner_only).
+        const [status, code] = path === "/sites" ? [403, "owner_only"] : [401, "unauthorized"];
+        expect(withSiteKey.status, `${method} ${path} with a site's ${name}`).toBe(status);
+        expect(((await withSiteKey.json()) as ErrorBody).error.code, `${method} ${path} with a site's ${name}`).toBe(code);
+      }
     }
   });
 

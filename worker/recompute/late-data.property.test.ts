@@ -317,12 +317,12 @@ async function runCase(s: Scenario) {
     return ep;
   };
   const cachedRead = async (p: string, q: string) => {
-    const res = await fetchWith(testEnv, `/metrics/cache/${p}?${q}&populate=true`, { headers: site.auth });
+    const res = await fetchWith(testEnv, `/metrics/cache/${p}?${q}&populate=true`, { headers: site.read });
     if (res.status !== 200) throw new Error(`cache/${p}?${q}: ${res.status} ${await res.text()}`);
     return (await res.json()) as CacheBody;
   };
   const freshRead = async (p: string, q: string) => {
-    const res = await fetchWith(testEnv, `/metrics/${p}?${q}`, { headers: site.auth });
+    const res = await fetchWith(testEnv, `/metrics/${p}?${q}`, { headers: site.read });
     if (res.status !== 200) throw new Error(`${p}?${q}: ${res.status} ${await res.text()}`);
     return (await res.json()) as FreshBody;
   };

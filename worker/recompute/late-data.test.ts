@@ -64,13 +64,13 @@ async function lateSite() {
     },
     /** A cached read; populate=true, and the deferred cache write has landed when it returns. */
     async cached(path: string, window: string, populate = true): Promise<Cached> {
-      const res = await fetchWith(testEnv, `/metrics/cache/${path}?${window}${populate ? "&populate=true" : ""}`, { headers: site.auth });
+      const res = await fetchWith(testEnv, `/metrics/cache/${path}?${window}${populate ? "&populate=true" : ""}`, { headers: site.read });
       expect(res.status, `cache/${path}?${window}: ${await res.clone().text()}`).toBe(200);
       return (await res.json()) as Cached;
     },
     /** A read without populate: the entry, or null when it is not (any longer) cached. */
     async cachedOrMiss(path: string, window: string): Promise<Cached | null> {
-      const res = await fetchWith(testEnv, `/metrics/cache/${path}?${window}`, { headers: site.auth });
+      const res = await fetchWith(testEnv, `/metrics/cache/${path}?${window}`, { headers: site.read });
       if (res.status === 404) {
         const body = (await res.json()) as { error: { code: string } };
         expect(body.error.code).toBe("cache_miss");
@@ -80,7 +80,7 @@ async function lateSite() {
       return (await res.json()) as Cached;
     },
     async fresh(path: string, window: string): Promise<Fresh> {
-      const res = await fetchWith(testEnv, `/metrics/${path}?${window}`, { headers: site.auth });
+      const res = await fetchWith(testEnv, `/metrics/${path}?${window}`, { headers: site.read });
       expect(res.status, `${path}?${window}: ${await res.clone().text()}`).toBe(200);
       return (await res.json()) as Fresh;
     },

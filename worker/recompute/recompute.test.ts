@@ -50,9 +50,9 @@ describe("late events end to end: ingest, cache, queue consumer", () => {
     const pass = await api(`/metrics/recompute?site=${site.siteId}`, { method: "POST", headers: ADMIN });
     expect(pass.status).toBe(200);
 
-    const before = (await (await api(`/metrics/cache/worker/W1?${DAY}&populate=true`, { headers: site.auth })).json()) as Cached;
+    const before = (await (await api(`/metrics/cache/worker/W1?${DAY}&populate=true`, { headers: site.read })).json()) as Cached;
     expect(before).toMatchObject({ cached: false, stale: false });
-    const factoryBefore = (await (await api(`/metrics/cache/factory?${DAY}&populate=true`, { headers: site.auth })).json()) as Cached;
+    const factoryBefore = (await (await api(`/metrics/cache/factory?${DAY}&populate=true`, { headers: site.read })).json()) as Cached;
 
     // Late: W1 was idle from 08:40 (stored data said working until 09:00) and made 2 more units.
     const sent = await postRecording(testEnv, site.auth, [
@@ -61,7 +61,7 @@ describe("late events end to end: ingest, cache, queue consumer", () => {
     ]);
     expect(sent.length).toBeGreaterThan(0);
 
-    const staleRead = (await (await api(`/metrics/cache/worker/W1?${DAY}`, { headers: site.auth })).json()) as Cached;
+    const staleRead = (await (await api(`/metrics/cache/worker/W1?${DAY}`, { headers: site.read })).json()) as Cached;
     expect(staleRead).toMatchObject({ cached: true, stale: true, pending_recompute: true });
     expect(staleRead.metrics).toEqual(before.metrics);
 
@@ -70,15 +70,15 @@ describe("late events end to end: ingest, cache, queue consumer", () => {
     expect(result.retryMessages).toEqual([]);
     expect(result.explicitAcks).toHaveLength(sent.length);
 
-    const after = (await (await api(`/metrics/cache/worker/W1?${DAY}`, { headers: site.auth })).json()) as Cached;
+    const after = (await (await api(`/metrics/cache/worker/W1?${DAY}`, { headers: site.read })).json()) as Cached;
     expect(after).toMatchObject({ cached: true, stale: false, pending_recompute: false });
     expect(after.metrics).not.toEqual(before.metrics);
-    const fresh = (await (await api(`/metrics/worker/W1?${DAY}`, { headers: site.auth })).json()) as { metrics: unknown };
+    const fresh = (await (await api(`/metrics/worker/W1?${DAY}`, { headers: site.read })).json()) as { metrics: unknown };
     expect(after.metrics).toEqual(fresh.metrics);
 
     // The factory entry read through rollups matches a fresh computation too.
-    const factoryAfter = (await (await api(`/metrics/cache/factory?${DAY}`, { headers: site.auth })).json()) as Cached;
-    const factoryFresh = (await (await api(`/metrics/factory?${DAY}`, { headers: site.auth })).json()) as { metrics: unknown };
+    const factoryAfter = (await (await api(`/metrics/cache/factory?${DAY}`, { headers: site.read })).json()) as Cached;
+    const factoryFresh = (await (await api(`/metrics/factory?${DAY}`, { headers: site.read })).json()) as { metrics: unknown };
     expect(factoryAfter.metrics).not.toEqual(factoryBefore.metrics);
     expect(factoryAfter.metrics).toEqual(factoryFresh.metrics);
 
@@ -138,6 +138,10 @@ describe("scheduled pass", () => {
     const created = await fetchWith(env, "/sites", { method: "POST", headers: ADMIN, json: { site_id: `cron${Date.now()}`, name: "Cron plant", time_zone: "Asia/Tokyo" } });
     const { site_id, site_key } = (await created.json()) as { site_id: string; site_key: string };
     const auth = { authorization: `Bearer ${site_key}` };
+    // The ingest key only sends events: reads take a read key.
+    const readKey = await fetchWith(env, `/sites/${site_id}/read-keys`, { method: "POST", headers: ADMIN, json: { name: "cron", worker_detail: true } });
+    expect(readKey.status).toBe(201);
+    const readAuth = { authorization: `Bearer ${((await readKey.json()) as { key: string }).key}` };
     const now = Date.now();
     const minutesAgo = (m: number) => new Date(now - m * 60_000).toISOString();
     await fetchWith(env, "/events/bulk", {
@@ -194,8 +198,8 @@ describe("scheduled pass", () => {
       env,
     );
     const win = `start=${new Date(today.window_start).toISOString()}&end=${new Date(today.window_end).toISOString()}`;
-    const cachedRead = (await (await fetchWith(env, `/metrics/cache/factory?${win}`, { headers: auth })).json()) as Cached;
-    const fresh = (await (await fetchWith(env, `/metrics/factory?${win}`, { headers: auth })).json()) as { metrics: Record<string, unknown> };
+    const cachedRead = (await (await fetchWith(env, `/metrics/cache/factory?${win}`, { headers: readAuth })).json()) as Cached;
+    const fresh = (await (await fetchWith(env, `/metrics/factory?${win}`, { headers: readAuth })).json()) as { metrics: Record<string, unknown> };
     expect(cachedRead.metrics.working_seconds).toBeCloseTo(fresh.metrics.working_seconds as number, 0);
   });
 });
@@ -234,8 +238,8 @@ describe("rollup backlog", () => {
 
     // A window read from those rollups equals the fresh computation.
     const win = `start=${new Date(floorHour(first)).toISOString()}&end=${new Date(to).toISOString()}`;
-    const cached = (await (await api(`/metrics/cache/worker/W1?${win}&populate=true`, { headers: site.auth })).json()) as Cached;
-    const fresh = (await (await api(`/metrics/worker/W1?${win}`, { headers: site.auth })).json()) as { metrics: unknown };
+    const cached = (await (await api(`/metrics/cache/worker/W1?${win}&populate=true`, { headers: site.read })).json()) as Cached;
+    const fresh = (await (await api(`/metrics/worker/W1?${win}`, { headers: site.read })).json()) as { metrics: unknown };
     expect(cached).toMatchObject({ cached: false, stale: false, pending_recompute: false });
     expect(cached.metrics).toEqual(fresh.metrics);
 
@@ -275,15 +279,15 @@ describe("cached windows a request reaches", () => {
     expect(rows.every((r) => r.events === 0)).toBe(true);
     const [first] = rows;
     const win = `start=${new Date(first.window_start).toISOString()}&end=${new Date(new Date(first.window_start).getTime() + 3_600_000).toISOString()}`;
-    const cached = (await (await api(`/metrics/cache/factory?${win}`, { headers: site.auth })).json()) as Cached;
-    const fresh = (await (await api(`/metrics/factory?${win}`, { headers: site.auth })).json()) as { metrics: unknown };
+    const cached = (await (await api(`/metrics/cache/factory?${win}`, { headers: site.read })).json()) as Cached;
+    const fresh = (await (await api(`/metrics/factory?${win}`, { headers: site.read })).json()) as { metrics: unknown };
     expect(cached).toMatchObject({ cached: true, stale: false, pending_recompute: false });
     expect(cached.metrics).toEqual(fresh.metrics);
     // A dropped window is computed again on its next read, from the rebuilt data.
     const dropped = `start=2026-03-02T10:00:00Z&end=2026-03-02T11:00:00Z`;
-    expect((await api(`/metrics/cache/factory?${dropped}`, { headers: site.auth })).status).toBe(404);
-    const again = (await (await api(`/metrics/cache/factory?${dropped}&populate=true`, { headers: site.auth })).json()) as Cached;
-    const freshDropped = (await (await api(`/metrics/factory?${dropped}`, { headers: site.auth })).json()) as { metrics: unknown };
+    expect((await api(`/metrics/cache/factory?${dropped}`, { headers: site.read })).status).toBe(404);
+    const again = (await (await api(`/metrics/cache/factory?${dropped}&populate=true`, { headers: site.read })).json()) as Cached;
+    const freshDropped = (await (await api(`/metrics/factory?${dropped}`, { headers: site.read })).json()) as { metrics: unknown };
     expect(again.metrics).toEqual(freshDropped.metrics);
   });
 });
@@ -296,19 +300,19 @@ describe("while a recompute is pending", () => {
     // still have moved time there, so its entries count as behind too.
     await api("/events", { method: "POST", headers: site.auth, json: event({ timestamp: "2026-03-02T11:00:00Z", workstation_id: "S2" }) });
     await api(`/metrics/recompute?site=${site.siteId}`, { method: "POST", headers: ADMIN });
-    const s2 = await fetchWith(testEnv, `/metrics/cache/workstation/S2?${DAY}&populate=true`, { headers: site.auth });
+    const s2 = await fetchWith(testEnv, `/metrics/cache/workstation/S2?${DAY}&populate=true`, { headers: site.read });
     expect(await s2.json()).toMatchObject({ cached: false, stale: false });
     const sent = await postRecording(testEnv, site.auth, [event({ timestamp: "2026-03-02T08:40:00Z", event_type: "idle" })]);
     expect(sent.map((m) => `${m.entity_type}:${m.entity_id}`).sort()).toEqual([`factory:${site.siteId}`, "worker:W1", "workstation:S1"]);
-    const flagged = (await (await api(`/metrics/cache/workstation/S2?${DAY}`, { headers: site.auth })).json()) as Cached;
+    const flagged = (await (await api(`/metrics/cache/workstation/S2?${DAY}`, { headers: site.read })).json()) as Cached;
     expect(flagged).toMatchObject({ cached: true, stale: true, pending_recompute: true });
 
-    const miss = await fetchWith(testEnv, `/metrics/cache/worker/W1?${DAY}&populate=true`, { headers: site.auth });
+    const miss = await fetchWith(testEnv, `/metrics/cache/worker/W1?${DAY}&populate=true`, { headers: site.read });
     expect(await miss.json()).toMatchObject({ cached: false, stale: true, pending_recompute: true });
     expect(await query("select 1 from metrics_cache where site_id = $1 and entity_type = 'worker' and entity_id = 'W1'", [site.siteId])).toEqual([]);
 
     await deliver(testEnv, sent);
-    const after = (await (await api(`/metrics/cache/workstation/S2?${DAY}`, { headers: site.auth })).json()) as Cached;
+    const after = (await (await api(`/metrics/cache/workstation/S2?${DAY}`, { headers: site.read })).json()) as Cached;
     expect(after).toMatchObject({ cached: true, stale: false, pending_recompute: false });
   });
 

@@ -81,11 +81,11 @@ async function settle(site: Site, signal: AbortSignal) {
 // Through fetchWith: each read returns once its deferred cache write has landed.
 const populateCache = (site: Site, window: string) =>
   Promise.all(
-    VIEWS.map((v) => fetchWith(testEnv, `/metrics/cache/${v}?${window}&populate=true`, { headers: site.auth }).then((r) => expect(r.status).toBe(200))),
+    VIEWS.map((v) => fetchWith(testEnv, `/metrics/cache/${v}?${window}&populate=true`, { headers: site.read }).then((r) => expect(r.status).toBe(200))),
   );
 
 async function metrics(site: Site, path: string, expectCached?: boolean) {
-  const res = await api(path, { headers: site.auth });
+  const res = await api(path, { headers: site.read });
   expect(res.status, path).toBe(200);
   const body = (await res.json()) as { cached?: boolean; stale?: boolean; metrics: unknown };
   if (expectCached !== undefined) expect({ cached: body.cached, stale: body.stale }, path).toEqual({ cached: expectCached, stale: false });

@@ -64,6 +64,7 @@ describe("bad keys per client address", () => {
   // Nothing listens there: a request that reaches for the database gets 503.
   const noDatabase = { ...tight, DATABASE_URL: "postgres://nobody:nothing@127.0.0.1:9/nowhere" };
   const madeUpKey = () => `wpd_${crypto.randomUUID().replaceAll("-", "")}`;
+  const madeUpReadKey = () => `wpdr_${crypto.randomUUID().replaceAll("-", "")}`;
   const from = (address: string, key: string) => ({ authorization: `Bearer ${key}`, "cf-connecting-ip": address });
   const ingestFrom = (bindings: Bindings, address: string, key: string, i = 0) =>
     fetchWith(bindings, "/events", { method: "POST", headers: from(address, key), json: event({ timestamp: at(i) }) });
@@ -120,15 +121,16 @@ describe("bad keys per client address", () => {
     expect([await stored(site.siteId), await stored(fresh.siteId)]).toEqual([2, 0]);
   });
 
-  it("site-key reads: the same, per address (an IPv6 client by its /64), and the admin token is never throttled", async () => {
+  it("read-key reads: the same, per address (an IPv6 client by its /64), and the admin token is never throttled", async () => {
     const site = await newSite();
-    const key = madeUpKey();
+    const readKey = site.read.authorization.replace(/^Bearer /, "");
+    const key = madeUpReadKey();
     await hammer(() => readFrom(tight, "2001:db8:7:1::1", key));
     expect((await readFrom(noDatabase, "2001:db8:7:1::1", key)).status).toBe(429);
-    expect((await readFrom(noDatabase, "2001:0db8:0007:0001:ffff::9", madeUpKey())).status).toBe(429);
+    expect((await readFrom(noDatabase, "2001:0db8:0007:0001:ffff::9", madeUpReadKey())).status).toBe(429);
     expect((await readFrom(noDatabase, "2001:db8:7:2::1", key)).status).toBe(401);
 
-    expect((await readFrom(tight, "2001:db8:7:3::1", site.key)).status).toBe(200);
+    expect((await readFrom(tight, "2001:db8:7:3::1", readKey)).status).toBe(200);
     const adminRead = await fetchWith(tight, `/metrics/factory?start=2026-03-02T00:00:00Z&end=2026-03-03T00:00:00Z&site=${site.siteId}`, {
       headers: { ...ADMIN, "cf-connecting-ip": "2001:db8:7:1::1" },
     });

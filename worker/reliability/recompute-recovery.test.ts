@@ -30,6 +30,10 @@ async function lateEventsAfterCaching(bindings: Bindings) {
   });
   const auth = { authorization: `Bearer ${((await created.json()) as { site_key: string }).site_key}` };
   const post = (b: Bindings, json: unknown) => fetchWith(b, "/events/bulk", { method: "POST", headers: auth, json });
+  // The ingest key only sends events: reads take a read key.
+  const readKey = await fetchWith(bindings, `/sites/${siteId}/read-keys`, { method: "POST", headers: ADMIN, json: { name: "recovery", worker_detail: true } });
+  expect(readKey.status).toBe(201);
+  const readAuth = { authorization: `Bearer ${((await readKey.json()) as { key: string }).key}` };
   const shift = await post(bindings, [
     event({ timestamp: "2026-03-02T08:00:00Z" }),
     event({ timestamp: "2026-03-02T08:20:00Z", event_type: "product_count", count: 5 }),
@@ -41,7 +45,7 @@ async function lateEventsAfterCaching(bindings: Bindings) {
   ]);
   expect(shift.status).toBe(200);
   expect((await fetchWith(bindings, `/metrics/recompute?site=${siteId}`, { method: "POST", headers: ADMIN })).status).toBe(200);
-  const read = async (path: string) => (await (await fetchWith(bindings, path, { headers: auth })).json()) as Cached;
+  const read = async (path: string) => (await (await fetchWith(bindings, path, { headers: readAuth })).json()) as Cached;
   const before = { worker: await read(`/metrics/cache/worker/W1?${DAY}&populate=true`), factory: await read(`/metrics/cache/factory?${DAY}&populate=true`) };
 
   const { queue, sent } = recordingQueue();
@@ -62,12 +66,12 @@ async function lateEventsAfterCaching(bindings: Bindings) {
     "worker W1 08:00-09:00",
     "workstation S1 08:00-09:00",
   ]);
-  return { siteId, auth, sent, before, read, requests };
+  return { siteId, auth, readAuth, sent, before, read, requests };
 }
 
 /** The cached day, and a window read from rollups only, equal a fresh computation from events. */
 async function expectCorrected(bindings: Bindings, s: Awaited<ReturnType<typeof lateEventsAfterCaching>>) {
-  const fresh = async (path: string) => ((await (await fetchWith(bindings, path, { headers: s.auth })).json()) as { metrics: unknown }).metrics;
+  const fresh = async (path: string) => ((await (await fetchWith(bindings, path, { headers: s.readAuth })).json()) as { metrics: unknown }).metrics;
   const worker = await s.read(`/metrics/cache/worker/W1?${DAY}`);
   const factory = await s.read(`/metrics/cache/factory?${DAY}`);
   expect(worker).toMatchObject({ cached: true, stale: false, pending_recompute: false });

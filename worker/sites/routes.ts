@@ -1,15 +1,18 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { listAudit, type AuditActor } from "../../db/audit";
-import { createSite, deleteSite, listSites, revokeSiteKey, rotateSiteKey, updateSiteSettings } from "../../db/sites";
+import { createReadKey, listReadKeys, revokeReadKey } from "../../db/auth/read-keys";
+import { createSite, deleteSite, getSite, listSites, revokeSiteKey, rotateSiteKey, updateSiteSettings } from "../../db/sites";
 import type { AppEnv } from "../env";
-import { ADMIN_TOKEN_ACTOR, requireAdmin } from "../http/auth";
-import { forgetFailedKey } from "../http/bad-key-throttle";
+import { ADMIN_TOKEN_ACTOR, requireOwner } from "../http/auth";
+import { clientIp, forgetFailedKey } from "../http/bad-key-throttle";
 import { ApiError } from "../http/errors";
 import { isStorableText } from "../http/storable-text";
 import { siteIdParam } from "../http/path-params";
 import { requireJson, validate } from "../http/validate";
 import { sha256Hex } from "../lib/sha256";
+import { newToken } from "../http/credentials";
+import { createdReadKeySchema, newReadKeySchema, READ_KEY_PREFIX, readKeyListSchema, readKeySchema } from "../../contract/auth";
 import { operation, TAGS } from "../openapi/describe";
 import {
   auditLogSchema,
@@ -77,7 +80,7 @@ const auditQuery = z.object({
     .meta({ description: "How many entries, newest first." }),
 });
 
-const who = (c: Context<AppEnv>): AuditActor => ({ actor: c.get("actor") ?? ADMIN_TOKEN_ACTOR, requestId: c.get("requestId") });
+const who = (c: Context<AppEnv>): AuditActor => ({ actor: c.get("actor") ?? ADMIN_TOKEN_ACTOR, requestId: c.get("requestId"), ip: clientIp(c) });
 
 const siteNotFound = (siteId: string) => new ApiError(404, "site_not_found", `No site ${siteId}.`);
 
@@ -92,11 +95,35 @@ const siteView = (s: Awaited<ReturnType<typeof listSites>>[number]): Site => ({
   revoked: s.revoked,
 });
 
-const listing = operation({ tag: TAGS.sites, summary: "Every site, with its settings", access: "admin", ok: siteListSchema });
+const readKeyListing = operation({ tag: TAGS.users, summary: "A site's read keys (never the keys themselves)", access: "owner", ok: readKeyListSchema, errors: ["site_not_found"] });
+const readKeyCreation = operation({
+  tag: TAGS.users,
+  summary: "A new read key for integrations and BI tools (shown this once)",
+  access: "owner",
+  ok: createdReadKeySchema,
+  success: { 201: "Created; only the key's SHA-256 is stored" },
+  errors: ["validation_failed", "invalid_json", "unsupported_media_type", "site_not_found"],
+});
+const readKeyRevocation = operation({
+  tag: TAGS.users,
+  summary: "Revokes a read key: refused from then on",
+  access: "owner",
+  ok: readKeySchema,
+  errors: ["read_key_not_found"],
+});
+const readKeyParam = validate(
+  "param",
+  z.object({
+    siteId: z.string().min(1).meta({ description: "The site's id.", examples: ["plant-7"] }),
+    keyId: z.string().min(1).meta({ description: "The read key's id.", examples: ["0b9e4d2c-7a15-4f3e-8c61-5d2a9f7b3e08"] }),
+  }),
+);
+
+const listing = operation({ tag: TAGS.sites, summary: "Every site, with its settings", access: "owner", ok: siteListSchema });
 const creation = operation({
   tag: TAGS.sites,
   summary: "Creates a site and answers its key, shown this once",
-  access: "admin",
+  access: "owner",
   ok: siteKeySchema,
   success: { 201: "Created; only the key's SHA-256 is stored" },
   errors: ["validation_failed", "invalid_json", "site_exists"],
@@ -104,41 +131,41 @@ const creation = operation({
 const settings = operation({
   tag: TAGS.sites,
   summary: "Changes a site's name and/or history_start, and answers what changed",
-  access: "admin",
+  access: "owner",
   ok: siteSettingsSchema,
   errors: ["validation_failed", "invalid_json", "site_not_found", "unsupported_media_type"],
 });
 const deletion = operation({
   tag: TAGS.sites,
   summary: "Deletes a site and all its rows in one transaction; the audit log keeps the record",
-  access: "admin",
+  access: "owner",
   ok: siteDeletedSchema,
   errors: ["site_not_found"],
 });
 const rotation = operation({
   tag: TAGS.sites,
   summary: "Issues a new key (shown this once); the old one is refused from then on",
-  access: "admin",
+  access: "owner",
   ok: siteKeySchema,
   errors: ["site_not_found"],
 });
 const revocation = operation({
   tag: TAGS.sites,
-  summary: "Refuses the site's key from now on, for ingest and reads",
-  access: "admin",
+  summary: "Refuses the site's ingest key from now on (its read keys stay: revoke them on their own)",
+  access: "owner",
   ok: siteRevokedSchema,
   errors: ["site_not_found"],
 });
 const audit = operation({
   tag: TAGS.sites,
   summary: "What admins did to the site, newest first (kept after a deletion)",
-  access: "admin",
+  access: "owner",
   ok: auditLogSchema,
   errors: ["validation_failed", "site_not_found"],
 });
 
 export const siteRoutes = new Hono<AppEnv>()
-  .use(requireAdmin)
+  .use(requireOwner)
   .get("/", listing, async (c) => {
     const { db } = await c.get("db")();
     // With the previous release's names too, for one release (contract/sites.ts).
@@ -186,7 +213,7 @@ export const siteRoutes = new Hono<AppEnv>()
     forgetFailedKey(hash);
     return c.json({ site_id: siteId, site_key: key });
   })
-  // Refused at once by ingest and site-key reads; rotate-key issues a new key and lifts it.
+  // Refused at once by ingest; rotate-key issues a new key and lifts it.
   .post("/:siteId/revoke", revocation, siteIdParam, async (c) => {
     const siteId = c.req.param("siteId");
     const { db } = await c.get("db")();
@@ -200,4 +227,27 @@ export const siteRoutes = new Hono<AppEnv>()
     const { siteKnown, entries } = await listAudit(db, siteId, c.req.valid("query").limit);
     if (!siteKnown) throw siteNotFound(siteId);
     return c.json({ site_id: siteId, entries });
+  })
+  .get("/:siteId/read-keys", readKeyListing, siteIdParam, async (c) => {
+    const siteId = c.req.param("siteId");
+    const { db } = await c.get("db")();
+    if (!(await getSite(db, siteId))) throw siteNotFound(siteId);
+    return c.json({ site_id: siteId, keys: await listReadKeys(db, siteId) });
+  })
+  .post("/:siteId/read-keys", readKeyCreation, siteIdParam, requireJson, validate("json", newReadKeySchema), async (c) => {
+    const siteId = c.req.param("siteId");
+    const body = c.req.valid("json");
+    const key = newToken(READ_KEY_PREFIX);
+    const { db } = await c.get("db")();
+    const created = await createReadKey(db, siteId, { name: body.name, workerDetail: body.worker_detail, keyHash: await sha256Hex(key) }, who(c));
+    if (!created) throw siteNotFound(siteId);
+    // The only time the key is shown: only its hash is stored.
+    return c.json({ ...created, key }, 201, { "Cache-Control": "no-store" });
+  })
+  .delete("/:siteId/read-keys/:keyId", readKeyRevocation, readKeyParam, async (c) => {
+    const { siteId, keyId } = c.req.valid("param");
+    const { db } = await c.get("db")();
+    const revoked = await revokeReadKey(db, siteId, keyId, who(c));
+    if (!revoked) throw new ApiError(404, "read_key_not_found", `Site ${siteId} has no read key ${keyId}.`);
+    return c.json(revoked);
   });

@@ -5,7 +5,16 @@ import type { Site } from "../../contract/sites";
 import { ADMIN, api, event, newSite, query, testEnv } from "../../test/helpers";
 
 type ErrorBody = { error: { code: string; message: string; details: { path: string; message: string }[] } };
-type AuditEntry = { id: number; at: string; actor: string; action: string; site_id: string; request_id: string; details: Record<string, unknown> };
+type AuditEntry = {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  site_id: string;
+  request_id: string;
+  details: Record<string, unknown>;
+  ip: string | null;
+};
 
 const WINDOW = "start=2026-03-02T00:00:00Z&end=2026-03-03T00:00:00Z";
 const TABLES = [...SITE_DATA_TABLES, "sites"] as const;
@@ -14,6 +23,11 @@ const errorOf = async (res: Response) => ((await res.json()) as ErrorBody).error
 const post = (path: string, headers: Record<string, string>, json?: unknown) => api(path, { method: "POST", headers, json });
 const ingest = (auth: Record<string, string>, json = event()) => post("/events", auth, json);
 const read = (auth: Record<string, string>) => api(`/metrics/factory?${WINDOW}`, { headers: auth });
+/** Refused as what it is: a credential that is not an owner's session or the admin token. */
+async function expectOwnerOnly(res: Response) {
+  expect(res.status).toBe(403);
+  expect((await errorOf(res)).code).toBe("owner_only");
+}
 const admin = (method: string, path: string, json?: unknown) => api(path, { method, headers: ADMIN, json });
 
 async function auditOf(siteId: string): Promise<AuditEntry[]> {
@@ -43,7 +57,11 @@ describe("POST /api/sites/:siteId/revoke", () => {
   it("refuses the key at once for ingest and reads, is recorded, and rotate-key lifts it with a new key", async () => {
     const site = await newSite();
     expect((await ingest(site.auth)).status).toBe(201);
-    expect((await read(site.auth)).status).toBe(200);
+    expect((await read(site.read)).status).toBe(200);
+    // A live ingest key is known, and only ingests.
+    const ingestRead = await read(site.auth);
+    expect(ingestRead.status).toBe(403);
+    expect((await errorOf(ingestRead)).code).toBe("ingest_key_cannot_read");
 
     const res = await admin("POST", `/sites/${site.siteId}/revoke`);
     expect(res.status).toBe(200);
@@ -66,14 +84,18 @@ describe("POST /api/sites/:siteId/revoke", () => {
     const missing = await admin("POST", "/sites/no-such-site/revoke");
     expect(missing.status).toBe(404);
     expect((await errorOf(missing)).code).toBe("site_not_found");
-    // Admin only: the site's own key cannot revoke (or do anything here).
-    expect((await post(`/sites/${site.siteId}/revoke`, site.auth)).status).toBe(401);
+    // An owner or the admin token only: the site's own keys cannot revoke (or do anything here).
+    await expectOwnerOnly(await post(`/sites/${site.siteId}/revoke`, site.auth));
+    await expectOwnerOnly(await post(`/sites/${site.siteId}/revoke`, site.read));
 
     const rotated = await admin("POST", `/sites/${site.siteId}/rotate-key`);
     const { site_key } = (await rotated.json()) as { site_key: string };
     const fresh = { authorization: `Bearer ${site_key}` };
     expect((await ingest(fresh, event({ timestamp: "2026-03-02T08:03:00Z" }))).status).toBe(201);
-    expect((await read(fresh)).status).toBe(200);
+    // The new key is live (known: 403, not 401), and like any ingest key it only ingests.
+    const freshRead = await read(fresh);
+    expect(freshRead.status).toBe(403);
+    expect((await errorOf(freshRead)).code).toBe("ingest_key_cannot_read");
     expect((await ingest(site.auth, event({ timestamp: "2026-03-02T08:04:00Z" }))).status).toBe(401);
     expect(await listed(site.siteId)).toMatchObject({ revoked: false });
 
@@ -82,6 +104,7 @@ describe("POST /api/sites/:siteId/revoke", () => {
       ["key_rotated", { was_revoked: true }],
       ["key_revoked", { already_revoked: true }],
       ["key_revoked", { already_revoked: false }],
+      ["read_key_created", { key_id: expect.any(String), name: "tests", worker_detail: true }],
       ["site_created", { name: `Test ${site.siteId}`, time_zone: "UTC", max_state_seconds: 600, history_start: "2020-01-01T00:00:00.000Z" }],
     ]);
     expect(entries.every((e) => e.actor === "admin-token" && e.site_id === site.siteId)).toBe(true);
@@ -99,6 +122,11 @@ describe("DELETE /api/sites/:siteId", () => {
       event({ timestamp: "2026-03-02T08:20:00Z", worker_id: "W2", workstation_id: "S2", event_type: "idle" }),
     ];
     expect((await post("/events/bulk", site.auth, batch)).status).toBe(200);
+    // A user's role on the site (newSite made a read key already).
+    const user = await post("/users", ADMIN, { email: `del-${site.siteId}@example.test`, name: "Deletion test", owner: false });
+    expect(user.status).toBe(201);
+    const { user: { id: userId } } = (await user.json()) as { user: { id: string } };
+    expect((await api(`/users/${userId}/sites/${site.siteId}`, { method: "PUT", headers: ADMIN, json: { role: "viewer", worker_detail: false } })).status).toBe(200);
     // Late: records recompute requests.
     expect((await ingest(site.auth, event({ timestamp: "2026-03-02T08:05:00Z" }))).status).toBe(201);
     await query(
@@ -127,10 +155,11 @@ describe("DELETE /api/sites/:siteId", () => {
     expect(Object.values(await rowsOf(site.siteId)).every((n) => n === 0)).toBe(true);
     expect(await rowsOf(other.siteId)).toEqual(otherBefore);
 
-    // The key is gone with the site; the admin no longer finds it.
+    // The keys are gone with the site; the admin no longer finds it.
     const late = await ingest(site.auth, event({ timestamp: "2026-03-02T09:00:00Z" }));
     expect(late.status).toBe(401);
     expect((await read(site.auth)).status).toBe(401);
+    expect((await read(site.read)).status).toBe(401);
     const adminRead = await api(`/metrics/factory?${WINDOW}&site=${site.siteId}`, { headers: ADMIN });
     expect(adminRead.status).toBe(404);
     expect(await listed(site.siteId)).toBeUndefined();
@@ -139,16 +168,17 @@ describe("DELETE /api/sites/:siteId", () => {
     const again = await admin("DELETE", `/sites/${site.siteId}`);
     expect(again.status).toBe(404);
     expect((await errorOf(again)).code).toBe("site_not_found");
-    expect((await api(`/sites/${other.siteId}`, { method: "DELETE", headers: site.auth })).status).toBe(401);
+    for (const key of [site.auth, other.auth, other.read]) await expectOwnerOnly(await api(`/sites/${other.siteId}`, { method: "DELETE", headers: key }));
+    expect(await listed(other.siteId)).toBeDefined();
 
     // The record outlives the site.
     const entries = await auditOf(site.siteId);
-    expect(entries.map((e) => e.action)).toEqual(["site_deleted", "site_created"]);
+    expect(entries.map((e) => e.action)).toEqual(["site_deleted", "site_granted", "read_key_created", "site_created"]);
     expect(entries[0]).toMatchObject({ actor: "admin-token", site_id: site.siteId, request_id: res.headers.get("x-request-id"), details: { deleted: before } });
 
     // Nothing is left to collide with: the id can be used again, and its log goes on.
     expect((await post("/sites", ADMIN, { site_id: site.siteId, name: "Again" })).status).toBe(201);
-    expect((await auditOf(site.siteId)).map((e) => e.action)).toEqual(["site_created", "site_deleted", "site_created"]);
+    expect((await auditOf(site.siteId)).map((e) => e.action)).toEqual(["site_created", "site_deleted", "site_granted", "read_key_created", "site_created"]);
     expect(await rowsOf(site.siteId)).toMatchObject({ events: 0, sites: 1 });
   });
 
@@ -283,7 +313,8 @@ describe("site settings", () => {
     }
     const plain = await api(`/sites/${site.siteId}`, { method: "PATCH", headers: { ...ADMIN, "content-type": "text/plain" }, body: '{"name":"Y"}' });
     expect(plain.status).toBe(415);
-    expect((await patch({ name: "Y" }, site.auth)).status).toBe(401);
+    await expectOwnerOnly(await patch({ name: "Y" }, site.auth));
+    await expectOwnerOnly(await patch({ name: "Y" }, site.read));
     const missing = await api("/sites/no-such-site", { method: "PATCH", headers: ADMIN, json: { name: "Y" } });
     expect(missing.status).toBe(404);
     expect((await errorOf(missing)).code).toBe("site_not_found");
@@ -295,6 +326,7 @@ describe("site settings", () => {
     expect(entries.map((e) => [e.action, e.details])).toEqual([
       ["settings_changed", { changes: { name: { from: `Test ${site.siteId}`, to: "Plant 9" } } }],
       ["settings_changed", { changes: { history_start: { from: "2020-01-01T00:00:00.000Z", to: "2026-03-02T09:00:00.000Z" } } }],
+      ["read_key_created", expect.any(Object)],
       ["site_created", expect.any(Object)],
     ]);
     expect(entries[1].request_id).toBe(moved.headers.get("x-request-id"));
@@ -302,10 +334,12 @@ describe("site settings", () => {
 });
 
 describe("GET /api/sites/:siteId/audit", () => {
-  it("is for the admin only, takes a limit, and is 404 for a site never seen", async () => {
+  it("is for an owner or the admin token only, takes a limit, and is 404 for a site never seen", async () => {
     const site = await newSite();
     await admin("POST", `/sites/${site.siteId}/rotate-key`);
-    expect((await api(`/sites/${site.siteId}/audit`, { headers: site.auth })).status).toBe(401);
+    expect((await api(`/sites/${site.siteId}/audit`)).status).toBe(401);
+    await expectOwnerOnly(await api(`/sites/${site.siteId}/audit`, { headers: site.auth }));
+    await expectOwnerOnly(await api(`/sites/${site.siteId}/audit`, { headers: site.read }));
     const one = await api(`/sites/${site.siteId}/audit?limit=1`, { headers: ADMIN });
     expect(((await one.json()) as { entries: AuditEntry[] }).entries.map((e) => e.action)).toEqual(["key_rotated"]);
     for (const limit of ["0", "1001", "x"]) {

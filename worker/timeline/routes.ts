@@ -4,13 +4,14 @@ import { confidenceByModel, stateIntervals, timelineSubjectExists, unitsPerHour,
 import type { AppEnv } from "../env";
 import { ApiError } from "../http/errors";
 import { workerIdParam, workstationIdParam } from "../http/path-params";
-import { requireSiteAccess } from "../http/site-access";
+import { requireSiteAccess, requireWorkerDetail } from "../http/site-access";
 import { validate } from "../http/validate";
 import { operation, TAGS } from "../openapi/describe";
 import { windowQuerySchema } from "../../contract/metrics";
 import {
   timelineResponseSchema,
   workerTimelineResponseSchema,
+  type StateInterval,
   type TimelineResponse,
   type WorkerTimelineResponse,
 } from "../../contract/timeline";
@@ -25,12 +26,22 @@ async function requireSubject(db: Database, siteId: string, scope: TimelineScope
 
 const windowQuery = validate("query", windowQuerySchema);
 
+/** Worker ids replaced by "worker 1", "worker 2", ... in order of first appearance (contract/timeline.ts). */
+function redactWorkerIds(intervals: StateInterval[]): StateInterval[] {
+  const labels = new Map<string, string>();
+  return intervals.map((i) => {
+    let label = labels.get(i.worker_id);
+    if (!label) labels.set(i.worker_id, (label = `worker ${labels.size + 1}`));
+    return { ...i, worker_id: label };
+  });
+}
+
 const workerTimeline = operation({
   tag: TAGS.timeline,
   summary: "A worker's state intervals, units per hour and confidence per model version",
   access: "site_read",
   ok: workerTimelineResponseSchema,
-  errors: ["validation_failed", "worker_not_found"],
+  errors: ["validation_failed", "worker_not_found", "worker_detail_forbidden"],
 });
 
 const workstationTimeline = operation({
@@ -44,7 +55,7 @@ const workstationTimeline = operation({
 /** State intervals (and units per hour) behind a worker's or workstation's metrics. */
 export const timelineRoutes = new Hono<AppEnv>()
   .use(requireSiteAccess)
-  .get("/worker/:id", workerTimeline, workerIdParam, windowQuery, async (c) => {
+  .get("/worker/:id", workerTimeline, requireWorkerDetail, workerIdParam, windowQuery, async (c) => {
     const site = c.get("site");
     const w = c.req.valid("query");
     const id = c.req.param("id");
@@ -72,11 +83,13 @@ export const timelineRoutes = new Hono<AppEnv>()
     await requireSubject(db, site.siteId, scope);
     const intervals = await stateIntervals(db, site, scope, w, new Date());
     const units = await unitsPerHour(db, site.siteId, scope, w);
+    const redact = !c.get("reader").workerDetail;
     const body: TimelineResponse = {
       site_id: site.siteId,
       window: { start: w.start.toISOString(), end: w.end.toISOString() },
-      intervals,
+      intervals: redact ? redactWorkerIds(intervals) : intervals,
       units,
+      ...(redact ? { worker_ids_redacted: true } : {}),
     };
     return c.json(body);
   });

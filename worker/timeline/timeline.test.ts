@@ -31,7 +31,7 @@ async function seeded() {
 describe("GET /api/timeline/worker/:id", () => {
   it("returns merged state intervals with the gap cap, clipped to the window", async () => {
     const site = await seeded();
-    const res = await api(`/timeline/worker/W1?${windowQs(at("08:00"), at("09:00"))}`, { headers: site.auth });
+    const res = await api(`/timeline/worker/W1?${windowQs(at("08:00"), at("09:00"))}`, { headers: site.read });
     expect(res.status).toBe(200);
     const body = (await res.json()) as WorkerTimelineResponse;
     expect(compact(body.intervals)).toEqual([
@@ -46,7 +46,7 @@ describe("GET /api/timeline/worker/:id", () => {
 
   it("carries the state of the last event before the window into it", async () => {
     const site = await seeded();
-    const res = await api(`/timeline/worker/W1?${windowQs(at("08:03"), at("08:20"))}`, { headers: site.auth });
+    const res = await api(`/timeline/worker/W1?${windowQs(at("08:03"), at("08:20"))}`, { headers: site.read });
     const body = (await res.json()) as WorkerTimelineResponse;
     expect(compact(body.intervals)).toEqual(["W1@S1 working 08:03-08:05", "W1@S1 idle 08:05-08:15", "W1@S1 unknown 08:15-08:20"]);
   });
@@ -54,8 +54,8 @@ describe("GET /api/timeline/worker/:id", () => {
   it("adds up to the same seconds per state as the worker's metrics", async () => {
     const site = await seeded();
     const qs = windowQs(at("07:00"), at("10:00"));
-    const timeline = (await (await api(`/timeline/worker/W1?${qs}`, { headers: site.auth })).json()) as WorkerTimelineResponse;
-    const metrics = (await (await api(`/metrics/worker/W1?${qs}`, { headers: site.auth })).json()) as { metrics: WorkerMetrics };
+    const timeline = (await (await api(`/timeline/worker/W1?${qs}`, { headers: site.read })).json()) as WorkerTimelineResponse;
+    const metrics = (await (await api(`/metrics/worker/W1?${qs}`, { headers: site.read })).json()) as { metrics: WorkerMetrics };
     const sum = (state: string) =>
       timeline.intervals.filter((i) => i.state === state).reduce((s, i) => s + (Date.parse(i.end) - Date.parse(i.start)) / 1000, 0);
     expect(sum("working")).toBeCloseTo(metrics.metrics.working_seconds, 3);
@@ -67,7 +67,7 @@ describe("GET /api/timeline/worker/:id", () => {
 
   it("counts units per UTC hour and confidence per model version", async () => {
     const site = await seeded();
-    const res = await api(`/timeline/worker/W1?${windowQs(at("08:00"), at("10:00"))}`, { headers: site.auth });
+    const res = await api(`/timeline/worker/W1?${windowQs(at("08:00"), at("10:00"))}`, { headers: site.read });
     const body = (await res.json()) as WorkerTimelineResponse;
     expect(body.units).toEqual([
       { hour_start: at("08:00"), units: 3 },
@@ -88,12 +88,12 @@ describe("GET /api/timeline/worker/:id", () => {
       ["worker/W404", "worker_not_found"],
       ["workstation/S404", "workstation_not_found"],
     ]) {
-      const res = await api(`/timeline/${path}?${windowQs(at("08:00"), at("09:00"))}`, { headers: site.auth });
+      const res = await api(`/timeline/${path}?${windowQs(at("08:00"), at("09:00"))}`, { headers: site.read });
       expect(res.status, path).toBe(404);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
     }
     // Known ones with nothing in the window are a real, empty timeline.
-    const quiet = await api(`/timeline/workstation/S1?${windowQs(at("00:00"), at("01:00"))}`, { headers: site.auth });
+    const quiet = await api(`/timeline/workstation/S1?${windowQs(at("00:00"), at("01:00"))}`, { headers: site.read });
     expect(quiet.status).toBe(200);
     expect(((await quiet.json()) as WorkerTimelineResponse).intervals).toEqual([]);
   });
@@ -101,13 +101,17 @@ describe("GET /api/timeline/worker/:id", () => {
   it("needs site access and a valid window", async () => {
     const site = await seeded();
     expect((await api(`/timeline/worker/W1?${windowQs(at("08:00"), at("09:00"))}`)).status).toBe(401);
-    const bad = await api(`/timeline/worker/W1?start=yesterday&end=${encodeURIComponent(at("09:00"))}`, { headers: site.auth });
+    const bad = await api(`/timeline/worker/W1?start=yesterday&end=${encodeURIComponent(at("09:00"))}`, { headers: site.read });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { details: { path: string }[] } }).error.details.map((d) => d.path)).toContain("start");
     const admin = await api(`/timeline/worker/W1?site=${site.siteId}&${windowQs(at("08:00"), at("09:00"))}`, { headers: ADMIN });
     expect(admin.status).toBe(200);
-    // The admin token reads the site's timeline as its own key does.
-    const own = (await (await api(`/timeline/worker/W1?${windowQs(at("08:00"), at("09:00"))}`, { headers: site.auth })).json()) as WorkerTimelineResponse;
+    // A site's ingest key only sends events: it cannot read its own site's timeline.
+    const ingestKey = await api(`/timeline/worker/W1?${windowQs(at("08:00"), at("09:00"))}`, { headers: site.auth });
+    expect(ingestKey.status).toBe(403);
+    expect(((await ingestKey.json()) as { error: { code: string } }).error.code).toBe("ingest_key_cannot_read");
+    // The admin token reads the site's timeline as its read key does.
+    const own = (await (await api(`/timeline/worker/W1?${windowQs(at("08:00"), at("09:00"))}`, { headers: site.read })).json()) as WorkerTimelineResponse;
     const adminBody = (await admin.json()) as WorkerTimelineResponse;
     expect(adminBody.intervals).toEqual(own.intervals);
     expect(compact(adminBody.intervals)).toHaveLength(5);
@@ -118,16 +122,16 @@ describe("GET /api/timeline/worker/:id", () => {
   it("treats the window as [start, end): units, events and state at the end belong to the next window", async () => {
     const site = await seeded();
     // 09:10 holds W1's product_count of 2: at the end of the first window, the start of the second.
-    const before = (await (await api(`/timeline/worker/W1?${windowQs(at("08:00"), at("09:10"))}`, { headers: site.auth })).json()) as WorkerTimelineResponse;
+    const before = (await (await api(`/timeline/worker/W1?${windowQs(at("08:00"), at("09:10"))}`, { headers: site.read })).json()) as WorkerTimelineResponse;
     expect(before.units).toEqual([{ hour_start: at("08:00"), units: 3 }]);
     expect(before.confidence_by_model.map((m) => [m.model_version, m.events])).toEqual([["v1", 2], ["v2", 3]]);
-    const after = (await (await api(`/timeline/worker/W1?${windowQs(at("09:10"), at("10:00"))}`, { headers: site.auth })).json()) as WorkerTimelineResponse;
+    const after = (await (await api(`/timeline/worker/W1?${windowQs(at("09:10"), at("10:00"))}`, { headers: site.read })).json()) as WorkerTimelineResponse;
     expect(after.units).toEqual([{ hour_start: at("09:00"), units: 2 }]);
     expect(after.confidence_by_model.map((m) => [m.model_version, m.events])).toEqual([["v2", 1]]);
     // The working event at 08:30 starts the second of two windows split there.
-    const head = (await (await api(`/timeline/worker/W1?${windowQs(at("08:00"), at("08:30"))}`, { headers: site.auth })).json()) as WorkerTimelineResponse;
+    const head = (await (await api(`/timeline/worker/W1?${windowQs(at("08:00"), at("08:30"))}`, { headers: site.read })).json()) as WorkerTimelineResponse;
     expect(compact(head.intervals).at(-1)).toBe("W1@S1 unknown 08:15-08:30");
-    const station = (await (await api(`/timeline/workstation/S1?${windowQs(at("08:00"), at("09:10"))}`, { headers: site.auth })).json()) as TimelineResponse;
+    const station = (await (await api(`/timeline/workstation/S1?${windowQs(at("08:00"), at("09:10"))}`, { headers: site.read })).json()) as TimelineResponse;
     expect(station.units).toEqual([{ hour_start: at("08:00"), units: 3 }]);
   });
 });
@@ -136,7 +140,7 @@ describe("GET /api/timeline/workstation/:id", () => {
   it("lists every worker's intervals at the workstation and matches its metrics", async () => {
     const site = await seeded();
     const qs = windowQs(at("08:00"), at("09:00"));
-    const res = await api(`/timeline/workstation/S1?${qs}`, { headers: site.auth });
+    const res = await api(`/timeline/workstation/S1?${qs}`, { headers: site.read });
     expect(res.status).toBe(200);
     const body = (await res.json()) as TimelineResponse;
     // Unknown time belongs to the worker, not to the workstation it was last seen at.
@@ -147,7 +151,7 @@ describe("GET /api/timeline/workstation/:id", () => {
       // W2 moved to S2 at 08:20: only its time at S1 is here.
       "W2@S1 working 08:10-08:20",
     ]);
-    const metrics = (await (await api(`/metrics/workstation/S1?${qs}`, { headers: site.auth })).json()) as { metrics: WorkstationMetrics };
+    const metrics = (await (await api(`/metrics/workstation/S1?${qs}`, { headers: site.read })).json()) as { metrics: WorkstationMetrics };
     const sum = (state: string) =>
       body.intervals.filter((i) => i.state === state).reduce((s, i) => s + (Date.parse(i.end) - Date.parse(i.start)) / 1000, 0);
     expect(sum("working")).toBeCloseTo(metrics.metrics.person_working_seconds, 3);
