@@ -14,6 +14,8 @@ export default defineConfig({
   plugins: [
     remixCloudflareDevProxy({ getLoadContext, configPath: "pages/wrangler.toml" }),
     remix({
+      // build/ (pages/functions imports it); a test that builds the app uses a directory of its own.
+      buildDirectory: process.env.WPD_APP_BUILD_DIR || "build",
       // Routes are listed by app/routes.ts.
       future: {
         v3_fetcherPersist: true,

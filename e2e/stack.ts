@@ -4,17 +4,25 @@
 import { rmSync } from "node:fs";
 import { freePort, startLocalStack, type LocalStack } from "../db/local/stack";
 import { DEMO_SITE, seedDemo } from "../worker/seed/seed-demo";
+import { createSite } from "../db/sites";
+import { ensureDemoUsers } from "../scripts/lib/demo-users";
 import { buildDashboard, startPagesDev, type PagesServer } from "../scripts/lib/pages-dev";
 import { startWorkerDev, type WorkerServer } from "../scripts/lib/wrangler-dev";
 
 export const E2E_ADMIN_TOKEN = "e2e-admin-token";
+export const E2E_SESSION_SECRET = "e2e-session-secret";
+/** A second site, with no data and no roles but the owner's: for what a manager of the demo site may not see. */
+export const E2E_OTHER_SITE = { siteId: "plant-b", name: "Plant B", timeZone: "America/Chicago" };
 
 export type E2eStack = {
   apiUrl: string;
   appUrl: string;
   siteId: string;
+  otherSiteId: string;
   timeZone: string;
-  /** GET on the API as the dashboard does (admin token, ?site=). */
+  /** The demo logins (scripts/lib/demo-users.ts): an owner, a manager and a viewer of the demo site. */
+  logins: Awaited<ReturnType<typeof ensureDemoUsers>>;
+  /** GET on the API with the admin token and ?site=. */
   api: <T>(path: string, params?: Record<string, string>) => Promise<T>;
   stop: () => Promise<void>;
 };
@@ -46,10 +54,13 @@ export async function startE2eStack(opts: { build?: boolean; log?: (line: string
     });
     stops.push(db.stop);
     const conn = await db.connect();
+    let logins: E2eStack["logins"] = [];
     try {
       // Four days, so that "yesterday" and the whole day before it (what yesterday is compared
       // with) have data; small enough to seed in seconds.
       await seedDemo(conn.db, { days: 4, events: 24_000, end: new Date(), seed: 42 });
+      logins = await ensureDemoUsers(conn.db);
+      await createSite(conn.db, E2E_OTHER_SITE, "not-a-key-hash-the-e2e-tests-ingest-nothing-there");
     } finally {
       await conn.close();
     }
@@ -67,7 +78,7 @@ export async function startE2eStack(opts: { build?: boolean; log?: (line: string
     const app: PagesServer = await startPagesDev({
       port: await freePort(),
       apiWorkerName,
-      vars: { API_TOKEN: E2E_ADMIN_TOKEN, SITE_ID: DEMO_SITE.siteId, API_BASE: api.url },
+      vars: { SESSION_SECRET: E2E_SESSION_SECRET, API_BASE: api.url },
       onLine: (l) => log(`[app] ${l}`),
     });
     stops.push(app.stop);
@@ -75,7 +86,9 @@ export async function startE2eStack(opts: { build?: boolean; log?: (line: string
       apiUrl: api.url,
       appUrl: app.url,
       siteId: DEMO_SITE.siteId,
+      otherSiteId: E2E_OTHER_SITE.siteId,
       timeZone: DEMO_SITE.timeZone,
+      logins,
       api: async <T>(path: string, params: Record<string, string> = {}) => {
         const url = new URL(`/api${path}`, api.url);
         for (const [k, v] of Object.entries({ site: DEMO_SITE.siteId, ...params })) url.searchParams.set(k, v);

@@ -10,6 +10,7 @@ import { sha256Hex } from "../worker/lib/sha256";
 import { demoSiteKey, isOnThisMachine, openProjectDatabase } from "./lib/local-db";
 import { buildDashboard, startPagesDev } from "./lib/pages-dev";
 import { startWorkerDev } from "./lib/wrangler-dev";
+import { ensureDemoUsers } from "./lib/demo-users";
 
 const API_PORT = Number(process.env.WPD_API_PORT ?? 8787);
 const APP_PORT = Number(process.env.WPD_APP_PORT ?? 8788);
@@ -36,6 +37,7 @@ process.on("SIGTERM", () => void shutdown(0));
 // A database elsewhere (Neon) is seeded only when asked to, and never with the well-known key.
 const seedChoice = process.env.WPD_SEED || (isOnThisMachine(stack) ? "medium" : "none");
 let demoKey = demoSiteKey(stack);
+let demoLogins: { email: string; password: string; owner: boolean; role?: string }[] = [];
 
 const conn = await stack.connect();
 try {
@@ -60,6 +62,8 @@ try {
   } else {
     console.log(`[db] ${existing.events.toLocaleString()} events already stored`);
   }
+  // Demo logins only on this machine's database: a Neon database gets its users from `npm run user`.
+  if (isOnThisMachine(stack)) demoLogins = await ensureDemoUsers(conn.db);
   // The demo site may have been made with another key (npm run seed elsewhere, a rotation): print
   // only a key that works.
   if (demoKey && (await siteForKey(conn.db, await sha256Hex(demoKey)))?.siteId !== DEMO_SITE.siteId) demoKey = undefined;
@@ -104,7 +108,8 @@ const app = await buildDashboard((line) => {
   .then(() =>
     startPagesDev({
       port: APP_PORT,
-      vars: { API_TOKEN: ADMIN_TOKEN, API_BASE: base, SITE_ID: DEMO_SITE.siteId },
+      // SESSION_SECRET signs the dashboard's cookies; a fixed local one keeps sign-ins across restarts.
+      vars: { SESSION_SECRET: process.env.SESSION_SECRET ?? "dev-session-secret-not-for-production", API_BASE: base },
       // Request lines and the binding table (reprinted on every reconnect) would drown the API's log.
       onLine: (line) => {
         if (/Ready on|ERROR|✘|WARN|\[not connected\]/i.test(line)) console.log(`[app] ${line}`);
@@ -138,6 +143,11 @@ ${
                key (POST ${base}/api/sites/<site id>/rotate-key), with the admin token; see the README`
 }
     Cron       runs every 5 minutes; now: ${base}/__scheduled?cron=*/5+*+*+*+*
+${
+  demoLogins.length
+    ? `    Logins     ${demoLogins.map((u) => `${u.email} / ${u.password}  (${u.owner ? "owner: every site, users, audit" : `${u.role} of ${DEMO_SITE.siteId}`})`).join("\n               ")}`
+    : "    Logins     add users with: npm run user -- add <email> --name \"Name\" --owner  (README, Accounts and access)"
+}
   Ctrl-C stops everything.
 `);
 

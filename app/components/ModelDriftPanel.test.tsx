@@ -95,16 +95,16 @@ describe("ModelDriftPanel", () => {
   });
 
   it("offers each version's tables as CSV for the same window", () => {
-    render(<ModelDriftPanel drift={response([fresh, unversioned])} timeZone="UTC" exportSearch="window=7d" />);
+    render(<ModelDriftPanel drift={response([fresh, unversioned])} timeZone="UTC" exportSearch="window=7d" exportBase="/sites/demo" />);
     const links = (name: string) =>
       within(screen.getByRole("article", { name: `Model version ${name}` }))
         .getAllByRole("link", { name: "Download CSV", hidden: true })
         .map((a) => a.getAttribute("href"));
     expect(links("v1.5.0")).toEqual([
-      "/export/model-confidence-histogram?id=v1.5.0&window=7d",
-      "/export/model-event-types?id=v1.5.0&window=7d",
+      "/sites/demo/export/model-confidence-histogram?id=v1.5.0&window=7d",
+      "/sites/demo/export/model-event-types?id=v1.5.0&window=7d",
     ]);
-    expect(links("(no version)")[1]).toBe("/export/model-event-types?id=(no%20version)&window=7d");
+    expect(links("(no version)")[1]).toBe("/sites/demo/export/model-event-types?id=(no%20version)&window=7d");
   });
 
   it("explains an empty window", () => {

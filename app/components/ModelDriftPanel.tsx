@@ -8,9 +8,10 @@ import { MetricList } from "./MetricList";
 
 /**
  * Per model version: confidence and event mix against the baseline, and whether it drifted.
- * `exportSearch` (the window's query string) adds CSV links to the tables.
+ * `exportSearch` (the window's query string) adds CSV links to the tables, under `exportBase` (the
+ * site's path, `/sites/<id>`).
  */
-export function ModelDriftPanel(props: { drift: DriftResponse; timeZone: string; exportSearch?: string }) {
+export function ModelDriftPanel(props: { drift: DriftResponse; timeZone: string; exportSearch?: string; exportBase?: string }) {
   const { drift, timeZone } = props;
   const flagged = drift.models.filter((m) => m.flagged).length;
   return (
@@ -34,7 +35,7 @@ export function ModelDriftPanel(props: { drift: DriftResponse; timeZone: string;
             {flagged === 0 ? "none flagged." : <strong>{flagged} flagged for drift.</strong>}
           </p>
           {drift.models.map((m) => (
-            <VersionCard key={m.model_version ?? ""} model={m} rule={drift.rule} timeZone={timeZone} exportSearch={props.exportSearch} />
+            <VersionCard key={m.model_version ?? ""} model={m} rule={drift.rule} timeZone={timeZone} exportSearch={props.exportSearch} exportBase={props.exportBase} />
           ))}
         </>
       )}
@@ -42,13 +43,13 @@ export function ModelDriftPanel(props: { drift: DriftResponse; timeZone: string;
   );
 }
 
-function VersionCard(props: { model: ModelDrift; rule: DriftResponse["rule"]; timeZone: string; exportSearch?: string }) {
+function VersionCard(props: { model: ModelDrift; rule: DriftResponse["rule"]; timeZone: string; exportSearch?: string; exportBase?: string }) {
   const { model: m, rule } = props;
   const name = versionLabel(m.model_version);
   const hasBaseline = m.baseline.events > 0;
   // The export names versions as the page does; "(no version)" selects events without one.
   const csv = (table: string) =>
-    props.exportSearch === undefined ? undefined : `/export/${table}?id=${encodeURIComponent(name)}&${props.exportSearch}`;
+    props.exportSearch === undefined ? undefined : `${props.exportBase ?? ""}/export/${table}?id=${encodeURIComponent(name)}&${props.exportSearch}`;
   return (
     <article className={`drift-card${m.flagged ? " drift-flagged" : ""}`} aria-label={`Model version ${name}`} data-testid="drift-model" data-version={name}>
       <h3>

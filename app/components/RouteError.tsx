@@ -10,11 +10,22 @@ export function apiErrorAdvice(e: Pick<ApiErrorData, "code">): string {
     case "api_not_configured":
       return "Bind the API worker as the service binding API (pages/wrangler.toml) or set API_BASE to its URL.";
     case "unauthorized":
-      return "Set the dashboard's API_TOKEN secret to the API's ADMIN_TOKEN.";
-    case "admin_disabled":
-      return "Set ADMIN_TOKEN on the API worker and the same value as API_TOKEN on the dashboard.";
+      return "Your session has ended: sign in again.";
+    case "session_secret_missing":
+      return "Set the dashboard's SESSION_SECRET secret to a long random value (npx wrangler pages secret put SESSION_SECRET), then reload.";
     case "site_not_found":
-      return "Create the site with POST /api/sites, or set SITE_ID to an existing site.";
+      return "Pick one of your sites from the overview; if you need this one, ask an owner for access.";
+    case "worker_detail_forbidden":
+      return "Use the site's overview and workstation pages, or ask an owner to grant you worker detail.";
+    case "forbidden":
+    case "owner_only":
+      return "Only owners can open this page; ask an owner if you need something changed.";
+    case "no_such_user":
+      return "Your sign-in through Cloudflare Access worked, but no account here has your email: ask an owner to add you.";
+    case "account_disabled":
+      return "Your account is disabled: ask an owner to enable it.";
+    case "csrf_failed":
+      return "Go back, reload the page and send the form again.";
     case "database_unavailable":
       return "The API cannot reach its database; this page retries on reload.";
     case "worker_not_found":
@@ -25,6 +36,12 @@ export function apiErrorAdvice(e: Pick<ApiErrorData, "code">): string {
     default:
       return "Reload the page; if it keeps failing, check the API's logs for this request.";
   }
+}
+
+function title(info: ApiErrorData): string {
+  if (info.status === 404 && (info.code === "not_found" || info.code === "site_not_found")) return "Page not found";
+  if (info.status === 403) return "Not allowed";
+  return "The dashboard could not load this page";
 }
 
 export function RouteError() {
@@ -41,7 +58,7 @@ export function RouteError() {
   }
   return (
     <section className="error-panel" role="alert" data-testid="route-error">
-      <h1>{info.status === 404 && info.code === "not_found" ? "Page not found" : "The dashboard could not load this page"}</h1>
+      <h1>{title(info)}</h1>
       <p>{info.message}</p>
       <p>
         <strong>What to do:</strong> {info.code === "not_found" ? "Go back to the overview." : apiErrorAdvice(info)}

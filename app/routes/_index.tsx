@@ -1,220 +1,161 @@
+// The organisation overview: every site the user may open, side by side, with today's figures
+// (today in each site's own time zone) from the API's cache, and a link to each site's dashboard.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
-import { DataTable } from "../components/DataTable";
-import { EmptyState } from "../components/EmptyState";
-import { Freshness } from "../components/Freshness";
-import { HourlyChart } from "../components/HourlyChart";
-import { delta, KpiTile } from "../components/KpiTile";
 import { RouteError } from "../components/RouteError";
 import { useAutoRefresh } from "../components/useAutoRefresh";
-import { PageHeader } from "../components/PageHeader";
-import { BASELINE_DAYS } from "../lib/drift";
-import { formatDuration, formatNumber, formatPct } from "../lib/format";
-import { apiUrlForHumans, pageContext, withApiErrors } from "../lib/page-context.server";
-import { compareWorkers, compareWorkstations, hourlyColumns, workerColumns, workstationColumns } from "../lib/tables";
-import { presetLabels, previousWindow, windowSearch } from "../lib/window";
+import { utilizationBand, formatDuration, formatNumber, formatPct, formatTime } from "../lib/format";
+import { ApiRequestError } from "../lib/api.server";
+import { apiFor, withApiErrors } from "../lib/page-context.server";
+import { requireUser } from "../lib/session.server";
+import { sitePath } from "../lib/site-path";
+import { resolveWindow } from "../lib/window";
 
-export const meta: MetaFunction = () => [{ title: "Factory overview · Worker Productivity" }];
+export const meta: MetaFunction = () => [{ title: "All sites · Worker Productivity" }];
+
+const roleLabels = { owner: "owner", manager: "manager", viewer: "viewer" } as const;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   return withApiErrors(async () => {
-    const { api, site, window, now } = await pageContext(context, request);
-    const before = previousWindow(window);
-    const [factory, workers, workstations, previous, prevWorkers, prevWorkstations, pending] = await Promise.all([
-      api.factory(window),
-      api.workers(window),
-      api.workstations(window),
-      api.factory(before),
-      api.workers(before),
-      api.workstations(before),
-      // Freshness detail only: the page still works for a token that may not list recomputes.
-      api.pendingRecomputes().then((p) => p.total, () => null),
-    ]);
-    return {
-      site: { id: site.site_id, name: site.name, timeZone: site.time_zone },
-      window,
-      now: now.toISOString(),
-      factory,
-      workers: compareWorkers(workers.metrics, prevWorkers.metrics),
-      workstations: compareWorkstations(workstations.metrics, prevWorkstations.metrics),
-      previous: previous.metrics,
-      pendingRecomputes: pending,
-      apiUrl: apiUrlForHumans(context),
-    };
+    const user = await requireUser(request, context);
+    const now = new Date();
+    const today = new URLSearchParams("window=today");
+    // The fixed shifts of the dashboard's window picker (06-14, 14-22, 22-06 local).
+    const shift = new URLSearchParams("window=shift");
+    const sites = await Promise.all(
+      user.me.sites.map(async (s) => {
+        const window = resolveWindow(today, s.time_zone, now);
+        const shiftWindow = resolveWindow(shift, s.time_zone, now);
+        const base = { id: s.site_id, name: s.name, timeZone: s.time_zone, role: s.role, workerDetail: s.worker_detail };
+        try {
+          const api = apiFor(context, request, user, s.site_id);
+          const [f, sh] = await Promise.all([api.factory(window), api.factory(shiftWindow)]);
+          const m = f.metrics;
+          const tracked = m.working_seconds + m.idle_seconds + m.absent_seconds + m.unknown_seconds;
+          return {
+            ...base,
+            figures: {
+              utilization_pct: m.utilization_pct,
+              units: m.units,
+              units_per_hour: m.units_per_hour,
+              active_workers: m.active_workers,
+              unknown_seconds: m.unknown_seconds,
+              unknown_share_pct: tracked > 0 ? (100 * m.unknown_seconds) / tracked : null,
+              events: m.events,
+              pending_recompute: f.pending_recompute,
+              stale: f.stale,
+              computed_at: f.computed_at,
+            },
+            shift: {
+              start: shiftWindow.start.toISOString(),
+              end: shiftWindow.end.toISOString(),
+              utilization_pct: sh.metrics.utilization_pct,
+              units: sh.metrics.units,
+              units_per_hour: sh.metrics.units_per_hour,
+              active_workers: sh.metrics.active_workers,
+            },
+            problem: null,
+          };
+        } catch (err) {
+          // One site's failure is that site's card, not the whole page.
+          if (!(err instanceof ApiRequestError)) throw err;
+          return { ...base, figures: null, shift: null, problem: `${err.message} (${err.code})` };
+        }
+      }),
+    );
+    return { now: now.toISOString(), owner: user.me.user.owner, sites };
   });
 }
 
-export default function Overview() {
+export default function Organisation() {
   const d = useLoaderData<typeof loader>();
-  const refreshing = useAutoRefresh(d.window.live);
-  const tz = d.site.timeZone;
-  const f = d.factory.metrics;
-  const p = d.previous;
-  const search = windowSearch(d.window);
-  const win = { start: d.factory.window.start, end: d.factory.window.end };
-  const stateTotal = f.working_seconds + f.idle_seconds + f.absent_seconds + f.unknown_seconds;
-  const unknownShare = stateTotal > 0 ? (100 * f.unknown_seconds) / stateTotal : null;
-  const prevTotal = p.working_seconds + p.idle_seconds + p.absent_seconds + p.unknown_seconds;
-  const prevUnknownShare = prevTotal > 0 ? (100 * p.unknown_seconds) / prevTotal : null;
-  const vs = "previous window";
-  // Without events before, every change would read "from nothing": say it once instead.
-  const comparable = p.events > 0;
-  const change = (...args: Parameters<typeof delta>) => (comparable ? delta(...args) : undefined);
-
+  // Today is always live: the figures follow as the site pages' do.
+  useAutoRefresh(d.sites.length > 0);
   return (
     <div className="page">
-      <PageHeader title={<>{d.site.name} <span className="muted">· factory overview</span></>} window={d.window} timeZone={tz} />
-      <Freshness info={d.factory} pendingRecomputes={d.pendingRecomputes} now={d.now} timeZone={tz} live={d.window.live} refreshing={refreshing} />
-
-      {f.events === 0 ? (
-        <EmptyState apiUrl={d.apiUrl} siteId={d.site.id} windowLabel={presetLabels[d.window.preset].toLowerCase()} now={d.now} />
+      <div className="page-head">
+        <h1>All sites</h1>
+        <p className="muted">Today so far and the current shift, in each site&apos;s own time zone, from the cached figures.</p>
+      </div>
+      {d.sites.length === 0 ? (
+        <section className="empty" data-testid="no-sites">
+          <h2>No sites yet</h2>
+          <p>
+            {d.owner
+              ? "Create a site with POST /api/sites (see the README), then it appears here."
+              : "Your account has no site yet: ask an owner to grant you one."}
+          </p>
+        </section>
       ) : (
-        <>
-          {!comparable && <p className="muted compare-note">No events in the previous window of the same length: nothing to compare with.</p>}
-          <section className="kpis" aria-label="Key figures">
-            <KpiTile
-              testId="kpi-utilization"
-              label="Utilization"
-              value={formatPct(f.utilization_pct)}
-              bandPct={f.utilization_pct}
-              hint="working ÷ (working + idle + absent)"
-              delta={change(f.utilization_pct, p.utilization_pct, { unit: "pp", higherIsBetter: true, label: vs })}
-            />
-            <KpiTile
-              testId="kpi-units"
-              label="Units"
-              value={formatNumber(f.units)}
-              hint={`${d.window.live ? "previous window, same time elapsed" : "previous window"}: ${formatNumber(p.units)}`}
-              // A live window's previous one ends on a 5-minute step while this one runs to now, so
-              // totals would be compared over unequal spans; the rates and ratios beside are fair.
-              delta={d.window.live ? undefined : change(f.units, p.units, { unit: "%", higherIsBetter: true, label: vs })}
-            />
-            <KpiTile
-              testId="kpi-units-per-hour"
-              label="Units / hour"
-              value={formatNumber(f.units_per_hour, 1)}
-              hint="over the window so far"
-              delta={change(f.units_per_hour, p.units_per_hour, { unit: "%", higherIsBetter: true, label: vs })}
-            />
-            <KpiTile
-              testId="kpi-active-workers"
-              label="Active workers"
-              value={formatNumber(f.active_workers)}
-              hint={`${formatNumber(f.workstations_active)} workstations active`}
-              delta={change(f.active_workers, p.active_workers, { unit: "%", higherIsBetter: true, label: vs })}
-            />
-            <KpiTile
-              testId="kpi-unknown"
-              label="Unknown time"
-              value={formatDuration(f.unknown_seconds)}
-              hint={`${formatPct(unknownShare)} of tracked time: no camera signal`}
-              delta={change(unknownShare, prevUnknownShare, { unit: "pp", higherIsBetter: false, label: vs })}
-            />
-          </section>
-
-          <section className="charts" aria-label="Hourly charts">
-            <HourlyChart
-              title="Units per hour"
-              description="Finished units counted in each hour of the window."
-              kind="bar"
-              points={f.hourly.map((h) => ({ hour_start: h.hour_start, value: h.units }))}
-              window={win}
-              timeZone={tz}
-              formatValue={(v) => formatNumber(v)}
-              counts
-            />
-            <HourlyChart
-              title="Utilization per hour"
-              description="Working ÷ (working + idle + absent) within each hour, as the Utilization tile; hours without tracked time are left blank."
-              kind="line"
-              points={f.hourly.map((h) => ({ hour_start: h.hour_start, value: h.utilization_pct }))}
-              window={win}
-              timeZone={tz}
-              yMax={100}
-              formatValue={(v) => formatPct(v, 0)}
-            />
-          </section>
-          <details className="chart-data">
-            <summary>Hourly figures as a table</summary>
-            <DataTable
-              caption="Hourly figures"
-              rows={f.hourly}
-              columns={hourlyColumns}
-              timeZone={tz}
-              rowKey={(r) => r.hour_start}
-              csvHref={`/export/hourly?${search}`}
-              testId="hourly-table"
-            />
-          </details>
-
-          <section aria-label="Workers">
-            <h2>Workers</h2>
-            <p className="muted">
-              Utilization is working ÷ (working + idle + absent); change is in percentage points against the previous window of the same
-              length.
-            </p>
-            <BandLegend />
-            <DataTable
-              caption={`Per worker (${d.workers.length})`}
-              rows={d.workers}
-              columns={workerColumns}
-              timeZone={tz}
-              rowKey={(r) => r.worker_id}
-              rowHref={(r) => `/workers/${encodeURIComponent(r.worker_id)}?${search}`}
-              csvHref={`/export/workers?${search}`}
-              initialSort={{ key: "worker_id", dir: "asc" }}
-              testId="workers-table"
-            />
-          </section>
-          <section aria-label="Workstations">
-            <h2>Workstations</h2>
-            <p className="muted" data-testid="workstations-note">
-              Staffed utilization is working ÷ (working + idle + absent) over the time workers spent at the workstation, coloured like the
-              workers&apos; utilization; change is in percentage points against the previous window. Occupancy is the share of the whole
-              window with someone working there, nights and breaks included, so it is not coloured.
-            </p>
-            <BandLegend />
-            <DataTable
-              caption={`Per workstation (${d.workstations.length})`}
-              rows={d.workstations}
-              columns={workstationColumns}
-              timeZone={tz}
-              rowKey={(r) => r.workstation_id}
-              rowHref={(r) => `/workstations/${encodeURIComponent(r.workstation_id)}?${search}`}
-              csvHref={`/export/workstations?${search}`}
-              initialSort={{ key: "workstation_id", dir: "asc" }}
-              testId="workstations-table"
-            />
-          </section>
-        </>
+        <ul className="site-cards" aria-label="Sites">
+          {d.sites.map((s) => {
+            const f = s.figures;
+            return (
+              <li key={s.id} className="site-card" data-testid="site-card" data-site={s.id}>
+                <h2>
+                  <Link to={sitePath(s.id)}>{s.name}</Link>
+                </h2>
+                <p className="muted site-meta">
+                  {s.timeZone} · your role: {roleLabels[s.role]}
+                </p>
+                {f ? (
+                  <>
+                    <dl className="metrics-grid site-figures">
+                      <div className={`band-${utilizationBand(f.utilization_pct)}`}>
+                        <dt>Utilization</dt>
+                        <dd data-testid="site-utilization">{formatPct(f.utilization_pct)}</dd>
+                      </div>
+                      <div>
+                        <dt>Units</dt>
+                        <dd data-testid="site-units">{formatNumber(f.units)}</dd>
+                      </div>
+                      <div>
+                        <dt>Units / hour</dt>
+                        <dd>{formatNumber(f.units_per_hour, 1)}</dd>
+                      </div>
+                      <div>
+                        <dt>Active workers</dt>
+                        <dd data-testid="site-active-workers">{formatNumber(f.active_workers)}</dd>
+                      </div>
+                      <div>
+                        <dt>Unknown time</dt>
+                        <dd>
+                          {formatDuration(f.unknown_seconds)} <span className="muted">({formatPct(f.unknown_share_pct)})</span>
+                        </dd>
+                      </div>
+                    </dl>
+                    {s.shift && (
+                      <p className="site-shift" data-testid="site-shift">
+                        Current shift ({formatTime(s.shift.start, s.timeZone)}–{formatTime(s.shift.end, s.timeZone)}):{" "}
+                        <span className={`band-${utilizationBand(s.shift.utilization_pct)}`}>{formatPct(s.shift.utilization_pct)}</span> utilization,{" "}
+                        {formatNumber(s.shift.units)} units, {formatNumber(s.shift.units_per_hour, 1)}/h, {formatNumber(s.shift.active_workers)} active
+                      </p>
+                    )}
+                    <p className="freshness">
+                      <span>As of {formatTime(f.computed_at, s.timeZone)}</span>
+                      {f.pending_recompute && (
+                        <span className="badge warn" data-testid="site-pending">
+                          late data being recomputed
+                        </span>
+                      )}
+                      {f.stale && !f.pending_recompute && <span className="badge warn">stale</span>}
+                      {f.events === 0 && <span className="badge">no events today</span>}
+                    </p>
+                  </>
+                ) : (
+                  <p className="notice" role="alert">
+                    Today&apos;s figures could not be loaded: {s.problem}
+                  </p>
+                )}
+                <p>
+                  <Link to={sitePath(s.id)}>Open {s.name} →</Link>
+                </p>
+              </li>
+            );
+          })}
+        </ul>
       )}
-      <section aria-labelledby="drift-heading">
-        <h2 id="drift-heading">Model drift</h2>
-        <p>
-          Detection confidence per model version in this window, tested against the {BASELINE_DAYS} days before it:{" "}
-          <Link to={`/models?${search}`} data-testid="drift-link">
-            open the model drift panel
-          </Link>
-          .
-        </p>
-      </section>
     </div>
-  );
-}
-
-function BandLegend() {
-  return (
-    <ul className="legend" aria-label="Utilization colours">
-      <li>
-        <span className="swatch band-low" aria-hidden="true" /> below 65 %
-      </li>
-      <li>
-        <span className="swatch band-mid" aria-hidden="true" /> 65–85 %
-      </li>
-      <li>
-        <span className="swatch band-high" aria-hidden="true" /> above 85 %
-      </li>
-    </ul>
   );
 }
 

@@ -7,8 +7,8 @@
 // reach it, so a stand-in API answers those.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ApiEnv } from "../lib/api.server";
-import { apiToken, apiUrl, loaderArgs } from "../test/loader-harness";
-import { loader as exportLoader } from "./export.$table";
+import { apiToken, apiUrl, cookieOf, loaderArgs as harnessArgs, sessionCookieHeader, sessionSecret } from "../test/loader-harness";
+import { loader as exportLoader } from "./sites.$site.export.$table";
 
 const TZ = "Asia/Kolkata";
 const DAY = "window=custom&from=2026-03-02&to=2026-03-02";
@@ -19,6 +19,12 @@ const ISO_LOCAL = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?\+05:30$/;
 
 let siteId = "";
 let env: ApiEnv;
+// An owner: every site, including the one this file makes.
+let cookie = "";
+
+/** The export route's arguments for `/export/<table>?...` of the site (`site` as the URL's). */
+const loaderArgs = (path: string, e: ApiEnv, params: Record<string, string>, site = siteId, c = cookie) =>
+  harnessArgs(`/sites/${site}${path}`, e, { site, ...params }, { cookie: c });
 
 async function admin(path: string, init: RequestInit = {}) {
   const res = await fetch(new URL(`/api${path}`, apiUrl), {
@@ -64,7 +70,8 @@ beforeAll(async () => {
     ]),
   });
   if (res.status !== 200) throw new Error(`ingest failed: ${res.status} ${await res.text()}`);
-  env = { API_BASE: apiUrl, API_TOKEN: apiToken, SITE_ID: siteId };
+  env = { API_BASE: apiUrl, SESSION_SECRET: sessionSecret };
+  cookie = await cookieOf("owner");
 });
 
 async function exportOf(table: string, query = DAY) {
@@ -188,10 +195,9 @@ describe("CSV exports against the API", () => {
     const unknown = (await exportLoader(loaderArgs(`/export/everything?${DAY}`, env, { table: "everything" }))) as Response;
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toMatch(/^Unknown table; one of: workers, workstations, hourly, worker-intervals, worker-confidence, workstation-intervals, model-event-types, model-confidence-histogram\n$/);
-    const noSite = { ...env, SITE_ID: "no-such-site" };
-    const missing = (await exportLoader(loaderArgs(`/export/worker-intervals?${DAY}&id=-W1`, noSite, { table: "worker-intervals" }))) as Response;
+    const missing = (await exportLoader(loaderArgs(`/export/worker-intervals?${DAY}&id=-W1`, env, { table: "worker-intervals" }, "no-such-site"))) as Response;
     expect([missing.status, missing.headers.get("content-type")]).toEqual([404, "text/plain; charset=utf-8"]);
-    expect(await missing.text()).toMatch(/^The CSV could not be made: .+\nWhat to do: .+\n\(site_not_found · 404 · \/sites\)\n$/);
+    expect(await missing.text()).toMatch(/^The CSV could not be made: .+\nWhat to do: .+\n\(site_not_found · 404\)\n$/);
     // An id the site never saw is a 404, not a header row that reads like a quiet day.
     for (const table of ["worker-intervals", "workstation-intervals"]) {
       const nobody = (await exportLoader(loaderArgs(`/export/${table}?${DAY}&id=nobody`, env, { table }))) as Response;
@@ -211,13 +217,18 @@ describe("CSV cells a spreadsheet would run", () => {
     first_seen: "2026-03-02T03:30:00.000Z", last_seen: "2026-03-02T04:29:59.500Z", events: 40, late_events: 1, avg_confidence: 0.9,
   });
   const standIn: ApiEnv = {
-    API_TOKEN: "t",
-    SITE_ID: "hostile",
+    SESSION_SECRET: sessionSecret,
     API: {
       fetch: async (url: string) => {
         const u = new URL(url);
         const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
-        if (u.pathname === "/api/sites") return json({ sites: [{ site_id: "hostile", name: "H", time_zone: TZ, max_state_seconds: 600, history_start: "2020-01-01T00:00:00.000Z", created_at: "2026-01-01T00:00:00.000Z", revoked: false }] });
+        if (u.pathname === "/api/auth/me") {
+          return json({
+            user: { id: "u1", email: "m@example.com", name: "M", owner: false },
+            sites: [{ site_id: "hostile", name: "H", time_zone: TZ, role: "manager", worker_detail: true }],
+            session: { expires_at: "2099-01-01T00:00:00.000Z", idle_expires_at: "2099-01-01T00:00:00.000Z" },
+          });
+        }
         const envelope = { site_id: "hostile", window: { start: u.searchParams.get("start"), end: u.searchParams.get("end") }, computed_at: "2026-03-03T00:00:00.000Z", cached: true, stale: false, pending_recompute: false };
         if (u.pathname === "/api/metrics/cache/workers") return json({ ...envelope, metrics: hostile.map(worker) });
         return new Response(JSON.stringify({ error: { code: "not_found", message: u.pathname } }), { status: 404 });
@@ -226,7 +237,7 @@ describe("CSV cells a spreadsheet would run", () => {
   };
 
   it("prefixes = + - @, tab and carriage return with ', quotes what CSV needs quoted, and leaves numbers alone", async () => {
-    const res = (await exportLoader(loaderArgs(`/export/workers?${DAY}`, standIn, { table: "workers" }))) as Response;
+    const res = (await exportLoader(loaderArgs(`/export/workers?${DAY}`, standIn, { table: "workers" }, "hostile", await sessionCookieHeader("wpds_stand-in")))) as Response;
     expect(res.status).toBe(200);
     const text = await res.text();
     const firstCells = text.split("\r\n").slice(1, -1).map((line) => line.slice(0, line.indexOf(",75,")));

@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import type { FactoryMetrics } from "../../contract/metrics";
 import type { DriftResponse } from "../../contract/models";
 import { resolveWindow } from "../lib/window";
-import { apiEnvs, apiToken as token, apiUrl, loaderArgs as args, loaderFailure, siteId } from "../test/loader-harness";
-import { loader } from "./models";
+import { apiEnvs, apiToken as token, apiUrl, cookieOf, loaderArgs as args, loaderRedirect, siteId } from "../test/loader-harness";
+import { loader } from "./sites.$site.models";
 
 async function direct<T>(path: string, params: Record<string, string>): Promise<T> {
   const url = new URL(`/api${path}`, apiUrl);
@@ -20,7 +20,7 @@ describe("model drift loader", () => {
   it.each(apiEnvs)("returns the API's drift for the window and the week before it, through %s", async (_, env) => {
     // The last 7 days hold the whole seeded day whatever the time of the run.
     const asked = Date.now();
-    const d = await loader(args("/models?window=7d", env));
+    const d = await loader(args(`/sites/${siteId}/models?window=7d`, env, { site: siteId }, { cookie: await cookieOf("viewer") }));
     // The window as of the instant the loader resolved it (a clock read after it could be past
     // midnight), which is the time of the request.
     expect(d.window.asOf.getTime()).toBeGreaterThanOrEqual(asked);
@@ -40,8 +40,8 @@ describe("model drift loader", () => {
     expect(d.drift.models.map((m) => m.model_version)).toContain("v1.4.2");
   });
 
-  it("says what is wrong when the API refuses", async () => {
-    const err = await loaderFailure(loader(args("/models", { API_BASE: apiUrl, API_TOKEN: "wrong", SITE_ID: siteId })));
-    expect(err).toEqual({ status: 401, code: "unauthorized" });
+  it("sends someone not signed in to the sign-in page, and back here afterwards", async () => {
+    const r = await loaderRedirect(loader(args(`/sites/${siteId}/models?window=7d`, apiEnvs[1][1], { site: siteId })));
+    expect(r?.location).toBe(`/login?next=${encodeURIComponent(`/sites/${siteId}/models?window=7d`)}`);
   });
 });

@@ -4,13 +4,16 @@
 import { createRemixStub } from "@remix-run/testing";
 import { cleanup, render, screen } from "@testing-library/react";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { apiBinding as binding, apiToken as token, apiUrl, loaderArgs as args } from "../test/loader-harness";
-import { loader as exportLoader } from "./export.$table";
-import { loader as overviewLoader } from "./_index";
-import WorkstationPage, { loader as stationLoader } from "./workstations.$id";
+import { apiToken as token, apiUrl, cookieOf, env, loaderArgs } from "../test/loader-harness";
+import { loader as exportLoader } from "./sites.$site.export.$table";
+import { loader as overviewLoader } from "./sites.$site._index";
+import WorkstationPage, { loader as stationLoader } from "./sites.$site.workstations.$id";
 
 const site = `cmp${Date.now().toString(36)}`;
-const env = { API: binding, API_TOKEN: token, SITE_ID: site };
+// An owner sees every site, this new one included.
+let cookie = "";
+const args = (path: string, e: typeof env, params: Record<string, string> = {}) =>
+  loaderArgs(path.startsWith("/?") ? `/sites/${site}${path.slice(1)}` : `/sites/${site}${path}`, e, { site, ...params }, { cookie });
 // 2026-03-03 in Berlin (UTC+1 in March); the previous window of equal length is 2026-03-02.
 const day = "?window=custom&from=2026-03-03&to=2026-03-03";
 
@@ -44,6 +47,7 @@ beforeAll(async () => {
     body: JSON.stringify(events),
   });
   expect(posted.status, await posted.clone().text()).toBeLessThan(300);
+  cookie = await cookieOf("owner");
 });
 
 afterEach(cleanup);
@@ -51,7 +55,7 @@ afterEach(cleanup);
 describe("change against the previous window", () => {
   it("is in the worker and workstation rows of the overview", async () => {
     const d = await overviewLoader(args(`/${day}`, env));
-    const change = Object.fromEntries(d.workers.map((w) => [w.worker_id, w.utilization_change_pp]));
+    const change = Object.fromEntries(d.workers!.map((w) => [w.worker_id, w.utilization_change_pp]));
     expect(change.W1).toBeCloseTo(100 * (840 / 1440) - 37.5, 6);
     expect(change.W2).toBeNull();
     // S1 holds both workers' time: (840 + 300) ÷ (840 + 600 + 300 + 600) today, 360 ÷ 960 before.
@@ -74,8 +78,8 @@ describe("workstation page", () => {
   it("says what to do when the window has no events there", async () => {
     const data = await stationLoader(args("/workstations/S1?window=custom&from=2026-03-05&to=2026-03-05", env, { id: "S1" }));
     expect(data.station.metrics.events).toBe(0);
-    const Stub = createRemixStub([{ path: "/workstations/:id", Component: WorkstationPage, loader: () => data }]);
-    render(<Stub initialEntries={["/workstations/S1"]} />);
+    const Stub = createRemixStub([{ path: "/sites/:site/workstations/:id", Component: WorkstationPage, loader: () => data }]);
+    render(<Stub initialEntries={[`/sites/${site}/workstations/S1`]} />);
     expect((await screen.findByTestId("station-empty")).textContent).toBe(
       "No events at workstation S1 in this window: pick another window, or check that the camera watching it is sending.",
     );
@@ -83,8 +87,8 @@ describe("workstation page", () => {
 
   it("shows no such message when there are events", async () => {
     const data = await stationLoader(args(`/workstations/S1${day}`, env, { id: "S1" }));
-    const Stub = createRemixStub([{ path: "/workstations/:id", Component: WorkstationPage, loader: () => data }]);
-    render(<Stub initialEntries={["/workstations/S1"]} />);
+    const Stub = createRemixStub([{ path: "/sites/:site/workstations/:id", Component: WorkstationPage, loader: () => data }]);
+    render(<Stub initialEntries={[`/sites/${site}/workstations/S1`]} />);
     await screen.findByTestId("station-occupancy");
     expect(screen.queryByTestId("station-empty")).toBeNull();
   });

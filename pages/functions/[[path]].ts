@@ -4,5 +4,10 @@ import { createPagesFunctionHandler } from "@remix-run/cloudflare-pages";
 // @ts-ignore
 import * as build from "../../build/server";
 import { getLoadContext } from "../../app/load-context";
+import { withBaselineHeaders } from "../../app/lib/security-headers.server";
 
-export const onRequest = createPagesFunctionHandler({ build, getLoadContext });
+const handle = createPagesFunctionHandler({ build, getLoadContext });
+
+// Pages and data get their security headers in app/entry.server.tsx; this adds them to anything
+// that went around it (a resource route's redirect, the route manifest).
+export const onRequest: typeof handle = async (ctx) => withBaselineHeaders(await handle(ctx));

@@ -17,7 +17,7 @@ export function buildDashboard(onLine?: (line: string) => void): Promise<void> {
 
 export async function startPagesDev(opts: {
   port: number;
-  /** Local values for the app's vars and secrets (API_TOKEN, API_BASE, SITE_ID). */
+  /** Local values for the app's vars and secrets (SESSION_SECRET, API_BASE). */
   vars: Record<string, string | undefined>;
   /** Bind API to this worker name instead of pages/wrangler.toml's productivity-api. */
   apiWorkerName?: string;

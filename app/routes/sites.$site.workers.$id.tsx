@@ -11,6 +11,7 @@ import { PageHeader } from "../components/PageHeader";
 import { formatDuration, formatNumber, formatPct, formatTime } from "../lib/format";
 import { pageContext, withApiErrors } from "../lib/page-context.server";
 import { confidenceColumns, intervalColumns } from "../lib/tables";
+import { sitePath } from "../lib/site-path";
 import { windowSearch } from "../lib/window";
 
 export const meta: MetaFunction<typeof loader> = ({ params }) => [{ title: `Worker ${params.id} · Worker Productivity` }];
@@ -18,11 +19,13 @@ export const meta: MetaFunction<typeof loader> = ({ params }) => [{ title: `Work
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const id = params.id ?? "";
   return withApiErrors(async () => {
-    const { api, site, window, now } = await pageContext(context, request);
+    const { api, site, window, now } = await pageContext(context, request, params, { workerDetail: true });
     const [worker, timeline, pending] = await Promise.all([
       api.worker(id, window),
       api.workerTimeline(id, window),
-      api.pendingRecomputes().then((p) => p.total, () => null),
+      // The count of pending recomputes is the operations API's (admin token only): a user's page
+      // shows the cached figures' own pending_recompute flag instead.
+      null as number | null,
     ]);
     return { id, site: { id: site.site_id, name: site.name, timeZone: site.time_zone }, window, now: now.toISOString(), worker, timeline, pendingRecomputes: pending };
   });
@@ -36,10 +39,11 @@ export default function WorkerPage() {
   const search = windowSearch(d.window);
   const win = d.timeline.window;
   const idQs = `id=${encodeURIComponent(d.id)}&${search}`;
+  const base = sitePath(d.site.id);
   return (
     <div className="page">
       <p className="breadcrumb">
-        <Link to={`/?${search}`}>← Factory overview</Link>
+        <Link to={`${base}?${search}`}>← {d.site.name} overview</Link>
       </p>
       <PageHeader title={<>Worker {d.id} <span className="muted">· {d.site.name}</span></>} window={d.window} timeZone={tz} />
       <Freshness info={d.worker} pendingRecomputes={d.pendingRecomputes} now={d.now} timeZone={tz} live={d.window.live} refreshing={refreshing} />
@@ -89,7 +93,7 @@ export default function WorkerPage() {
         columns={confidenceColumns}
         timeZone={tz}
         rowKey={(r) => r.model_version ?? "(none)"}
-        csvHref={`/export/worker-confidence?${idQs}`}
+        csvHref={`${base}/export/worker-confidence?${idQs}`}
         testId="confidence-table"
       />
       <details className="chart-data">
@@ -100,7 +104,7 @@ export default function WorkerPage() {
           columns={intervalColumns}
           timeZone={tz}
           rowKey={(r) => `${r.start}|${r.state}`}
-          csvHref={`/export/worker-intervals?${idQs}`}
+          csvHref={`${base}/export/worker-intervals?${idQs}`}
           testId="intervals-table"
         />
       </details>

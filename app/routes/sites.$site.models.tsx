@@ -7,6 +7,7 @@ import { PageHeader } from "../components/PageHeader";
 import { BASELINE_DAYS, baselineBefore } from "../lib/drift";
 import { formatTime } from "../lib/format";
 import { pageContext, withApiErrors } from "../lib/page-context.server";
+import { sitePath } from "../lib/site-path";
 import { windowSearch } from "../lib/window";
 
 export const meta: MetaFunction = () => [{ title: "Model drift · Worker Productivity" }];
@@ -15,9 +16,9 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: driftStyle
 // A page of its own rather than a panel of the overview: drift is computed fresh from events on
 // every read (nothing is cached) and grows with the window, while the overview reads cached
 // figures and reloads every 30 s on live windows. The overview links here with its window.
-export async function loader({ request, context }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return withApiErrors(async () => {
-    const { api, site, window, now } = await pageContext(context, request);
+    const { api, site, window, now } = await pageContext(context, request, params);
     const drift = await api.modelDrift(window, baselineBefore(window));
     return { site: { id: site.site_id, name: site.name, timeZone: site.time_zone }, window, now: now.toISOString(), drift };
   });
@@ -27,10 +28,11 @@ export default function ModelsPage() {
   const d = useLoaderData<typeof loader>();
   const tz = d.site.timeZone;
   const search = windowSearch(d.window);
+  const base = sitePath(d.site.id);
   return (
     <div className="page">
       <p className="breadcrumb">
-        <Link to={`/?${search}`}>← Factory overview</Link>
+        <Link to={`${base}?${search}`}>← {d.site.name} overview</Link>
       </p>
       <PageHeader title={<>Model drift <span className="muted">· {d.site.name}</span></>} window={d.window} timeZone={tz} />
       <p className="freshness">
@@ -39,7 +41,7 @@ export default function ModelsPage() {
           {d.window.live ? "; reload for newer events." : "."}
         </span>
       </p>
-      <ModelDriftPanel drift={d.drift} timeZone={tz} exportSearch={search} />
+      <ModelDriftPanel drift={d.drift} timeZone={tz} exportSearch={search} exportBase={base} />
     </div>
   );
 }

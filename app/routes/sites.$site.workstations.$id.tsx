@@ -12,6 +12,7 @@ import { PageHeader } from "../components/PageHeader";
 import { formatDuration, formatNumber, formatPct } from "../lib/format";
 import { pageContext, withApiErrors } from "../lib/page-context.server";
 import { intervalColumns } from "../lib/tables";
+import { sitePath } from "../lib/site-path";
 import { windowSearch } from "../lib/window";
 
 export const meta: MetaFunction<typeof loader> = ({ params }) => [{ title: `Workstation ${params.id} · Worker Productivity` }];
@@ -19,13 +20,15 @@ export const meta: MetaFunction<typeof loader> = ({ params }) => [{ title: `Work
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const id = params.id ?? "";
   return withApiErrors(async () => {
-    const { api, site, window, now } = await pageContext(context, request);
+    const { api, site, window, now } = await pageContext(context, request, params);
     const [station, timeline, pending] = await Promise.all([
       api.workstation(id, window),
       api.workstationTimeline(id, window),
-      api.pendingRecomputes().then((p) => p.total, () => null),
+      // The count of pending recomputes is the operations API's (admin token only): a user's page
+      // shows the cached figures' own pending_recompute flag instead.
+      null as number | null,
     ]);
-    return { id, site: { id: site.site_id, name: site.name, timeZone: site.time_zone }, window, now: now.toISOString(), station, timeline, pendingRecomputes: pending };
+    return { id, site: { id: site.site_id, name: site.name, timeZone: site.time_zone, workerDetail: site.worker_detail }, window, now: now.toISOString(), station, timeline, pendingRecomputes: pending };
   });
 }
 
@@ -36,10 +39,11 @@ export default function WorkstationPage() {
   const m = d.station.metrics;
   const search = windowSearch(d.window);
   const win = d.timeline.window;
+  const base = sitePath(d.site.id);
   return (
     <div className="page">
       <p className="breadcrumb">
-        <Link to={`/?${search}`}>← Factory overview</Link>
+        <Link to={`${base}?${search}`}>← {d.site.name} overview</Link>
       </p>
       <PageHeader title={<>Workstation {d.id} <span className="muted">· {d.site.name}</span></>} window={d.window} timeZone={tz} />
       <Freshness info={d.station} pendingRecomputes={d.pendingRecomputes} now={d.now} timeZone={tz} live={d.window.live} refreshing={refreshing} />
@@ -54,10 +58,18 @@ export default function WorkstationPage() {
           { label: "Absent", value: formatDuration(m.absent_seconds) },
           { label: "Units", value: formatNumber(m.units), testId: "station-units" },
           { label: "Units / occupied hour", value: formatNumber(m.units_per_hour, 1) },
-          { label: "Workers seen", value: m.workers_seen.join(", ") || "–" },
+          // Without worker detail the ids stay hidden: how many, not who.
+          d.site.workerDetail
+            ? { label: "Workers seen", value: m.workers_seen.join(", ") || "–" }
+            : { label: "Workers seen", value: formatNumber(m.workers_seen.length) },
           { label: "Events", value: formatNumber(m.events) },
         ]}
       />
+      {d.timeline.worker_ids_redacted && (
+        <p className="muted" data-testid="workers-labelled">
+          Per-worker detail is not part of your access to this site: the workers here are told apart by numbered labels, not named.
+        </p>
+      )}
       {m.events === 0 && (
         <p className="notice" data-testid="station-empty">
           No events at workstation {d.id} in this window: pick another window, or check that the camera watching it is sending.
@@ -67,7 +79,8 @@ export default function WorkstationPage() {
         <StateTimeline
           title="Occupancy: who was here, in what state"
           intervals={d.timeline.intervals}
-          rowOf={(i) => i.worker_id}
+          // Without worker detail the API leaves intervals unnamed: one row per state then.
+          rowOf={(i) => i.worker_id ?? "a worker"}
           window={win}
           timeZone={tz}
           states={["working", "idle", "absent"]}
@@ -98,8 +111,8 @@ export default function WorkstationPage() {
           rows={d.timeline.intervals}
           columns={intervalColumns}
           timeZone={tz}
-          rowKey={(r) => `${r.worker_id}|${r.start}|${r.state}`}
-          csvHref={`/export/workstation-intervals?id=${encodeURIComponent(d.id)}&${search}`}
+          rowKey={(r) => `${r.worker_id ?? ""}|${r.start}|${r.state}`}
+          csvHref={`${base}/export/workstation-intervals?id=${encodeURIComponent(d.id)}&${search}`}
           testId="intervals-table"
         />
       </details>
