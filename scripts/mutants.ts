@@ -324,6 +324,15 @@ export const MUTANTS: Mutant[] = [
     replace: "left join sites st on st.site_id = ${siteId ?? null}::text",
     tests: [ACCESS_TESTS[0]],
   },
+  {
+    id: "csrf-token-unchecked",
+    what: "a form's CSRF token is not compared with the cookie's",
+    file: "app/lib/csrf.server.ts",
+    search: 'if (!expected || typeof sent !== "string" || !equal(sent, expected)) {',
+    replace: "if (!expected) {",
+    tests: ["app/routes/auth.test.ts"],
+    project: "app",
+  },
 ];
 
 // The late-data property runs its regression seeds only (30 cases, the same every time) instead of
