@@ -153,9 +153,15 @@ const envelope = <T extends z.ZodType>(metrics: T) =>
 
 // The ids name these shapes in the API description (the cache format ignores them).
 export const workerResponseSchema = envelope(workerMetricsSchema).meta({ id: "WorkerMetricsResponse" });
-export const workstationResponseSchema = envelope(workstationMetricsSchema).meta({ id: "WorkstationMetricsResponse" });
+/**
+ * For a reader who may not see per-worker data (a viewer without it, a read key without it), a
+ * workstation's `workers_seen` holds labels ("worker 1", "worker 2", ... numbered in order of first
+ * appearance in the answer) instead of ids, and this is true.
+ */
+const redacted = { worker_ids_redacted: z.boolean().optional() };
+export const workstationResponseSchema = envelope(workstationMetricsSchema).extend(redacted).meta({ id: "WorkstationMetricsResponse" });
 export const factoryResponseSchema = envelope(factoryMetricsSchema).meta({ id: "FactoryMetricsResponse" });
 export const workersResponseSchema = envelope(z.array(workerMetricsSchema)).meta({ id: "WorkersMetricsResponse" });
-export const workstationsResponseSchema = envelope(z.array(workstationMetricsSchema)).meta({ id: "WorkstationsMetricsResponse" });
+export const workstationsResponseSchema = envelope(z.array(workstationMetricsSchema)).extend(redacted).meta({ id: "WorkstationsMetricsResponse" });
 
 export type MetricsResponse<T> = { site_id: string; window: { start: string; end: string }; computed_at: string; metrics: T };

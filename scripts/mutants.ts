@@ -312,8 +312,8 @@ export const MUTANTS: Mutant[] = [
     id: "login-throttle-one-late",
     what: "an account is throttled one failed login later than the limit",
     file: "worker/auth/routes.ts",
-    search: "failures.account >= LOGIN_FAILURES_PER_ACCOUNT",
-    replace: "failures.account > LOGIN_FAILURES_PER_ACCOUNT",
+    search: "attempt.account > LOGIN_FAILURES_PER_ACCOUNT",
+    replace: "attempt.account > LOGIN_FAILURES_PER_ACCOUNT + 1",
     tests: [ACCESS_TESTS[1]],
   },
   {

@@ -113,7 +113,8 @@ async function run(db: Database) {
     case "enable": {
       const user = await existing(db, args[0]);
       const changed = await updateUser(db, user.id, { status: command === "disable" ? "disabled" : "active" }, who);
-      console.log(`${user.email} is ${changed!.status}${command === "disable" ? "; their sessions ended" : ""}`);
+      if (changed.lastOwner) fail(`${user.email} is the last active owner: make someone else an owner first`);
+      console.log(`${user.email} is ${changed.user!.status}${command === "disable" ? "; their sessions ended and their links stopped working" : ""}`);
       return;
     }
     case "logout": {

@@ -26,6 +26,8 @@ export function apiErrorAdvice(e: Pick<ApiErrorData, "code">): string {
       return "Your account is disabled: ask an owner to enable it.";
     case "csrf_failed":
       return "Go back, reload the page and send the form again.";
+    case "not_a_form":
+      return "Send the form from the dashboard's page: reload it and try again.";
     case "database_unavailable":
       return "The API cannot reach its database; this page retries on reload.";
     case "worker_not_found":

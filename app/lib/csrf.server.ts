@@ -5,7 +5,7 @@
 // line; this is the second.
 import { data, type AppLoadContext } from "@remix-run/cloudflare";
 import { pendingHeaders } from "./response-headers.server";
-import { dashboardCookie, readSignedCookie } from "./session.server";
+import { dashboardCookie, PageError, readSignedCookie } from "./session.server";
 
 export const CSRF_COOKIE = "wpd_csrf";
 export const CSRF_FIELD = "csrf";
@@ -41,6 +41,27 @@ export function csrfToken(request: Request, context: AppLoadContext): Promise<st
     issued.set(context, p);
   }
   return p;
+}
+
+/** The body types of an HTML form (Remix's <Form> sends the first). */
+const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
+
+/**
+ * The form an action was sent, read before anything else: a body that is not one (JSON, plain
+ * text, none, a broken multipart) is the sender's mistake, answered 400 (a PageError: pages turn it
+ * into a response with withApiErrors, the logout route into plain text), not a 500 from formData().
+ */
+export async function readForm(request: Request): Promise<FormData> {
+  const type = (request.headers.get("Content-Type") ?? "").split(";")[0].trim().toLowerCase();
+  if (FORM_TYPES.includes(type)) {
+    try {
+      return await request.formData();
+    } catch {
+      // A form type whose body does not parse: the same answer.
+    }
+  }
+  const why = FORM_TYPES.includes(type) ? "its body is not a valid form" : `this request was sent as ${type || "a body without a Content-Type"}`;
+  throw new PageError(400, "not_a_form", `This address only takes the dashboard's own forms (${FORM_TYPES.join(" or ")}), and ${why}.`);
 }
 
 function equal(a: string, b: string): boolean {

@@ -161,7 +161,11 @@ export function safeNext(next: string | null | undefined, request: Request): str
   try {
     const origin = new URL(request.url).origin;
     const url = new URL(next, origin);
-    if (url.origin !== origin) return "/";
+    // The raw string is not what the browser follows: the URL parser resolves dot segments
+    // (`/.//x`, `/%2e//x`, `/a/..//x`) and turns backslashes into slashes, and a path that then
+    // starts with `//` would go out as a protocol-relative redirect to another host. Check the
+    // normalised result, which is what is returned.
+    if (url.origin !== origin || url.pathname.startsWith("//") || url.pathname.startsWith("/\\")) return "/";
     // Never back to the sign-in or sign-out page itself.
     if (url.pathname === "/login" || url.pathname === "/logout") return "/";
     return url.pathname + url.search + url.hash;

@@ -4,11 +4,14 @@ import type { ModelDrift } from "../../contract/models";
 import {
   compareWorkers,
   compareWorkstations,
+  countWorkersSeen,
+  namesWorkersSeen,
   eventTypeColumns,
   eventTypeRows,
   tableCsv,
   withModelVersion,
   workstationColumns,
+  workstationCountColumns,
 } from "./tables";
 
 const worker = (id: string, utilization: number | null): WorkerMetrics => ({
@@ -43,6 +46,30 @@ describe("workstation table", () => {
     const [head, line] = tableCsv(compareWorkstations([s], []), workstationColumns, "UTC").split("\r\n");
     expect(head).toMatch(/^Workstation,Staffed utilization %,Change pts,Occupancy %,/);
     expect(line).toMatch(/^S1,75,,25,/);
+  });
+});
+
+describe("workers seen at a workstation", () => {
+  const s = { ...station("S1", 3600, 0, 0, 50), workers_seen: ["W1", "W7"] };
+
+  it("are named in the table of those with worker detail", () => {
+    const [head, line] = tableCsv(compareWorkstations([s], []), workstationColumns, "UTC").split("\r\n");
+    expect(head.split(",")[8]).toBe("Workers seen");
+    expect(line.split(",")[8]).toBe("W1 W7");
+  });
+
+  it("are only counted without: the ids leave the rows", () => {
+    const rows = countWorkersSeen(compareWorkstations([s], []));
+    expect(rows[0]).not.toHaveProperty("workers_seen");
+    expect(rows[0].workers_seen_count).toBe(2);
+    expect(namesWorkersSeen(rows)).toBe(false);
+    // Counted rows pass through unchanged.
+    expect(countWorkersSeen(rows)).toEqual(rows);
+    const csv = tableCsv(rows, workstationCountColumns, "UTC");
+    expect(csv).not.toMatch(/W1|W7/);
+    const [head, line] = csv.split("\r\n");
+    expect(head).toBe("Workstation,Staffed utilization %,Change pts,Occupancy %,Occupied s,Person-time s,Units,Units / occupied h,Workers seen (count),Events");
+    expect(line.split(",")[8]).toBe("2");
   });
 });
 

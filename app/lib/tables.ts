@@ -78,18 +78,55 @@ export const workerColumns: Column<WorkerRow>[] = [
   timeColumn("last_seen", "Last seen", (r) => r.last_seen, { date: true }),
 ];
 
-export const workstationColumns: Column<WorkstationRow>[] = [
-  { key: "workstation_id", header: "Workstation", value: (r) => r.workstation_id },
-  { key: "staffed_utilization_pct", header: "Staffed utilization %", value: (r) => r.staffed_utilization_pct, display: (r) => formatPct(r.staffed_utilization_pct), numeric: true, band: true },
-  changeColumn(),
-  { key: "utilization_pct", header: "Occupancy %", value: (r) => r.utilization_pct, display: (r) => formatPct(r.utilization_pct), numeric: true },
-  { key: "occupied_seconds", header: "Occupied s", value: (r) => r.occupied_seconds, display: (r) => formatDuration(r.occupied_seconds), numeric: true },
-  { key: "person_working_seconds", header: "Person-time s", value: (r) => r.person_working_seconds, display: (r) => formatDuration(r.person_working_seconds), numeric: true },
-  { key: "units", header: "Units", value: (r) => r.units, display: (r) => formatNumber(r.units), numeric: true },
-  { key: "units_per_hour", header: "Units / occupied h", value: (r) => r.units_per_hour, display: (r) => formatNumber(r.units_per_hour, 1), numeric: true },
-  { key: "workers_seen", header: "Workers seen", value: (r) => r.workers_seen.join(" "), display: (r) => r.workers_seen.join(", ") || "–" },
-  { key: "events", header: "Events", value: (r) => r.events, display: (r) => formatNumber(r.events), numeric: true },
-];
+/**
+ * A workstation row for someone without worker detail: how many workers were seen there, not who
+ * (the ids are dropped here, whatever the API answered, before the row reaches a page or a CSV).
+ */
+export type WorkstationCountRow = Omit<WorkstationRow, "workers_seen"> & { workers_seen_count: number };
+
+export const countWorkersSeen = (rows: readonly (WorkstationRow | WorkstationCountRow)[]): WorkstationCountRow[] =>
+  rows.map((row) => {
+    if (!("workers_seen" in row)) return row;
+    const { workers_seen, ...r } = row;
+    return { ...r, workers_seen_count: workers_seen.length };
+  });
+
+/** Rows that still name the workers seen (for those with worker detail). */
+export const namesWorkersSeen = (rows: readonly (WorkstationRow | WorkstationCountRow)[]): rows is readonly WorkstationRow[] =>
+  rows.every((r) => "workers_seen" in r);
+
+/** The workstation table's columns, with the workers-seen column of the reader's access. */
+function stationColumns<T extends Omit<WorkstationRow, "workers_seen">>(workersSeen: Column<T>): Column<T>[] {
+  return [
+    { key: "workstation_id", header: "Workstation", value: (r) => r.workstation_id },
+    { key: "staffed_utilization_pct", header: "Staffed utilization %", value: (r) => r.staffed_utilization_pct, display: (r) => formatPct(r.staffed_utilization_pct), numeric: true, band: true },
+    changeColumn(),
+    { key: "utilization_pct", header: "Occupancy %", value: (r) => r.utilization_pct, display: (r) => formatPct(r.utilization_pct), numeric: true },
+    { key: "occupied_seconds", header: "Occupied s", value: (r) => r.occupied_seconds, display: (r) => formatDuration(r.occupied_seconds), numeric: true },
+    { key: "person_working_seconds", header: "Person-time s", value: (r) => r.person_working_seconds, display: (r) => formatDuration(r.person_working_seconds), numeric: true },
+    { key: "units", header: "Units", value: (r) => r.units, display: (r) => formatNumber(r.units), numeric: true },
+    { key: "units_per_hour", header: "Units / occupied h", value: (r) => r.units_per_hour, display: (r) => formatNumber(r.units_per_hour, 1), numeric: true },
+    workersSeen,
+    { key: "events", header: "Events", value: (r) => r.events, display: (r) => formatNumber(r.events), numeric: true },
+  ];
+}
+
+/** For those with worker detail: the ids of the workers seen. */
+export const workstationColumns: Column<WorkstationRow>[] = stationColumns<WorkstationRow>({
+  key: "workers_seen",
+  header: "Workers seen",
+  value: (r) => r.workers_seen.join(" "),
+  display: (r) => r.workers_seen.join(", ") || "–",
+});
+
+/** For those without: only how many (a header of its own, so a CSV never passes a count off as an id). */
+export const workstationCountColumns: Column<WorkstationCountRow>[] = stationColumns<WorkstationCountRow>({
+  key: "workers_seen_count",
+  header: "Workers seen (count)",
+  value: (r) => r.workers_seen_count,
+  display: (r) => formatNumber(r.workers_seen_count),
+  numeric: true,
+});
 
 export const hourlyColumns: Column<Hour>[] = [
   timeColumn("hour_start", "Hour start", (r) => r.hour_start, { date: true }),

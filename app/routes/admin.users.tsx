@@ -7,7 +7,7 @@ import type { ReactNode } from "react";
 import { CsrfField } from "../components/CsrfField";
 import { RouteError } from "../components/RouteError";
 import { ApiRequestError } from "../lib/api.server";
-import { verifyCsrf } from "../lib/csrf.server";
+import { readForm, verifyCsrf } from "../lib/csrf.server";
 import { formatTime } from "../lib/format";
 import { ownerContext, withApiErrors } from "../lib/page-context.server";
 
@@ -31,8 +31,8 @@ type Outcome = { ok: boolean; message: string; secret?: { label: string; value: 
 const field = (form: FormData, name: string) => String(form.get(name) ?? "").trim();
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await request.formData();
   return withApiErrors(async () => {
+    const form = await readForm(request);
     await verifyCsrf(request, context, form);
     const { api } = await ownerContext(context, request);
     const origin = new URL(request.url).origin;

@@ -81,6 +81,9 @@ async function post(path: string, form: Record<string, string>, opts: { cookie?:
 /** What an action returned with `data()`: its body and status. */
 const returned = <T>(r: unknown) => r as { data: T; init: { status: number } | null };
 
+/** `next` values the URL parser resolves to a path starting with `//`, i.e. another host. */
+const offSite = ["/.//evil.example", "/%2e//evil.example", "/%2E%2E//evil.example", "/a/..//evil.example", "/.//evil.example/x?y=1", "/./\\evil.example", "/a/..\\/evil.example"];
+
 /** The session token in a Set-Cookie, read as the dashboard reads it. */
 async function tokenInSetCookie(setCookie: string | null): Promise<string | null> {
   expect(setCookie).toBeTruthy();
@@ -300,6 +303,56 @@ describe("CSRF", () => {
   });
 });
 
+describe("a POST whose body is not a form", () => {
+  // Sent with the right CSRF cookie, from the dashboard's own origin, signed in where it matters:
+  // the body is the only thing wrong with them.
+  const bodies: [string, string | null, string | null][] = [
+    ["JSON", "application/json", JSON.stringify({ csrf: "a-csrf-token-of-at-least-32-characters-0123456789", email: users.viewer.email })],
+    ["plain text", "text/plain", `csrf=a-csrf-token-of-at-least-32-characters-0123456789&email=${users.viewer.email}`],
+    ["a broken multipart body", "multipart/form-data; boundary=xyz", "this is not multipart"],
+    ["no body", null, null],
+  ];
+
+  async function nonForm(path: string, type: string | null, body: string | null, opts: { cookie?: string; params?: Record<string, string> } = {}) {
+    const pair = await csrfPair();
+    const headers = new Headers({ Cookie: [pair.cookie, opts.cookie].filter(Boolean).join("; "), Origin: ORIGIN });
+    if (type) headers.set("Content-Type", type);
+    return { request: new Request(`${ORIGIN}${path}`, { method: "POST", headers, body }), params: opts.params ?? {}, context: loadContext(env) };
+  }
+
+  /** What a page's action threw: a 400 saying what it takes, not a 500. */
+  async function refusal(p: Promise<unknown>) {
+    const err = (await p.then(() => undefined, (e: unknown) => e)) as { data: { code: string; message: string }; init: { status: number } } | undefined;
+    expect(err?.init?.status).toBe(400);
+    return err!.data;
+  }
+
+  it.each(bodies)("%s: the sign-in, link and owners' actions answer 400", async (_, type, body) => {
+    const owner = await cookieOf("owner");
+    const cases: [string, () => Promise<unknown>][] = [
+      ["login", async () => loginAction(await nonForm("/login", type, body))],
+      ["link", async () => linkAction(await nonForm("/links/some-token", type, body, { params: { token: "some-token" } }))],
+      ["users", async () => usersAction(await nonForm("/admin/users", type, body, { cookie: owner }))],
+    ];
+    for (const [name, act] of cases) {
+      const d = await refusal(act());
+      expect(d.code, name).toBe("not_a_form");
+      expect(d.message, name).toMatch(/^This address only takes the dashboard's own forms \(application\/x-www-form-urlencoded or multipart\/form-data\)/);
+    }
+  });
+
+  it.each(bodies)("%s: signing out answers 400 in plain text and ends nothing", async (_, type, body) => {
+    const token = await freshToken(users.viewer.email, users.viewer.password);
+    const res = (await logoutAction(await nonForm("/logout", type, body, { cookie: await sessionCookieHeader(token) }))) as Response;
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    expect(res.headers.get("cache-control")).toBe("private, no-store");
+    expect(res.headers.get("set-cookie")).toBeNull();
+    expect(await res.text()).toMatch(/^This address only takes the dashboard's own forms/);
+    expect(await apiStatusOf(token)).toBe(200);
+  });
+});
+
 describe("signing in and out", () => {
   it("a new session cookie replaces one planted beforehand (no session fixation)", async () => {
     const planted = await sessionCookieHeader("wpds_planted-by-someone-else");
@@ -352,6 +405,19 @@ describe("signing in and out", () => {
     expect(await go(`${site}/models?window=7d`)).toBe(`${site}/models?window=7d`);
     for (const bad of ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "/login", ""]) {
       expect(await go(bad), bad).toBe("/");
+    }
+    // Paths that pass a look at the raw string but that the URL parser normalises into `//host`
+    // (dot segments, encoded dots, a backslash turned slash): a protocol-relative way off-site.
+    for (const bad of offSite) expect(await go(bad), bad).toBe("/");
+    // A dot segment that stays on the dashboard is still fine.
+    expect(await go(`/a/..${site}`)).toBe(site);
+  });
+
+  it("the sign-in page sends someone already signed in only to a path on this dashboard", async () => {
+    const cookie = await cookieOf("viewer");
+    for (const bad of offSite) {
+      const r = await loaderRedirect(loginLoader(args(`/login?next=${encodeURIComponent(bad)}`, env, {}, { cookie })));
+      expect(r?.location, bad).toBe("/");
     }
   });
 

@@ -6,7 +6,7 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../../contract/auth";
 import { CsrfField } from "../components/CsrfField";
 import { RouteError } from "../components/RouteError";
 import { ApiRequestError, createApiClient } from "../lib/api.server";
-import { verifyCsrf } from "../lib/csrf.server";
+import { readForm, verifyCsrf } from "../lib/csrf.server";
 import { withApiErrors } from "../lib/page-context.server";
 import { formatTime } from "../lib/format";
 
@@ -31,7 +31,7 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, default
   formMethod === "POST" ? false : defaultShouldRevalidate;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await withApiErrors(() => readForm(request));
   await withApiErrors(() => verifyCsrf(request, context, form));
   const password = String(form.get("password") ?? "");
   const repeat = String(form.get("repeat") ?? "");

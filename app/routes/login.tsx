@@ -8,7 +8,7 @@ import { LOGIN_THROTTLE_SECONDS } from "../../contract/constants";
 import { CsrfField } from "../components/CsrfField";
 import { RouteError } from "../components/RouteError";
 import { ApiRequestError, createApiClient } from "../lib/api.server";
-import { verifyCsrf } from "../lib/csrf.server";
+import { readForm, verifyCsrf } from "../lib/csrf.server";
 import { withApiErrors } from "../lib/page-context.server";
 import { commitSession, currentUser, safeNext } from "../lib/session.server";
 
@@ -27,7 +27,7 @@ type Failure = { error: string; email: string };
 const fail = (error: string, email: string, status: number) => data<Failure>({ error, email }, { status });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await withApiErrors(() => readForm(request));
   await withApiErrors(() => verifyCsrf(request, context, form));
   const email = String(form.get("email") ?? "").trim();
   const password = String(form.get("password") ?? "");

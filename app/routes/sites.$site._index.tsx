@@ -11,7 +11,16 @@ import { PageHeader } from "../components/PageHeader";
 import { BASELINE_DAYS } from "../lib/drift";
 import { formatDuration, formatNumber, formatPct } from "../lib/format";
 import { apiUrlForHumans, pageContext, withApiErrors } from "../lib/page-context.server";
-import { compareWorkers, compareWorkstations, hourlyColumns, workerColumns, workstationColumns } from "../lib/tables";
+import {
+  compareWorkers,
+  compareWorkstations,
+  countWorkersSeen,
+  hourlyColumns,
+  namesWorkersSeen,
+  workerColumns,
+  workstationColumns,
+  workstationCountColumns,
+} from "../lib/tables";
 import { sitePath } from "../lib/site-path";
 import { presetLabels, previousWindow, windowSearch } from "../lib/window";
 
@@ -35,13 +44,15 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       // shows the cached figures' own pending_recompute flag instead.
       null as number | null,
     ]);
+    const stations = compareWorkstations(workstations.metrics, prevWorkstations.metrics);
     return {
       site: { id: site.site_id, name: site.name, timeZone: site.time_zone, role: site.role, workerDetail },
       window,
       now: now.toISOString(),
       factory,
       workers: workers && prevWorkers ? compareWorkers(workers.metrics, prevWorkers.metrics) : null,
-      workstations: compareWorkstations(workstations.metrics, prevWorkstations.metrics),
+      // Which workers were at a workstation is per-worker data: without worker detail only how many.
+      workstations: workerDetail ? stations : countWorkersSeen(stations),
       previous: previous.metrics,
       pendingRecomputes: pending,
       apiUrl: apiUrlForHumans(context),
@@ -59,6 +70,15 @@ export default function Overview() {
   const win = { start: d.factory.window.start, end: d.factory.window.end };
   const base = sitePath(d.site.id);
   const stateTotal = f.working_seconds + f.idle_seconds + f.absent_seconds + f.unknown_seconds;
+  const stationTable = {
+    caption: `Per workstation (${d.workstations.length})`,
+    timeZone: tz,
+    rowKey: (r: { workstation_id: string }) => r.workstation_id,
+    rowHref: (r: { workstation_id: string }) => `${base}/workstations/${encodeURIComponent(r.workstation_id)}?${search}`,
+    csvHref: `${base}/export/workstations?${search}`,
+    initialSort: { key: "workstation_id", dir: "asc" as const },
+    testId: "workstations-table",
+  };
   const unknownShare = stateTotal > 0 ? (100 * f.unknown_seconds) / stateTotal : null;
   const prevTotal = p.working_seconds + p.idle_seconds + p.absent_seconds + p.unknown_seconds;
   const prevUnknownShare = prevTotal > 0 ? (100 * p.unknown_seconds) / prevTotal : null;
@@ -190,17 +210,12 @@ export default function Overview() {
               window with someone working there, nights and breaks included, so it is not coloured.
             </p>
             <BandLegend />
-            <DataTable
-              caption={`Per workstation (${d.workstations.length})`}
-              rows={d.workstations}
-              columns={workstationColumns}
-              timeZone={tz}
-              rowKey={(r) => r.workstation_id}
-              rowHref={(r) => `${base}/workstations/${encodeURIComponent(r.workstation_id)}?${search}`}
-              csvHref={`${base}/export/workstations?${search}`}
-              initialSort={{ key: "workstation_id", dir: "asc" }}
-              testId="workstations-table"
-            />
+            {d.site.workerDetail && namesWorkersSeen(d.workstations) ? (
+              <DataTable {...stationTable} rows={d.workstations} columns={workstationColumns} />
+            ) : (
+              // Without worker detail: how many workers were seen at each, not who.
+              <DataTable {...stationTable} rows={countWorkersSeen(d.workstations)} columns={workstationCountColumns} />
+            )}
           </section>
         </>
       )}

@@ -11,6 +11,7 @@ import {
   compareWorkers,
   compareWorkstations,
   confidenceColumns,
+  countWorkersSeen,
   eventTypeColumns,
   eventTypeRows,
   histogramColumns,
@@ -21,6 +22,7 @@ import {
   withModelVersion,
   workerColumns,
   workstationColumns,
+  workstationCountColumns,
 } from "../lib/tables";
 import { previousWindow, resolveWindow } from "../lib/window";
 
@@ -77,7 +79,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         }
         case "workstations": {
           const [cur, prev] = await Promise.all([api.workstations(window, exp), api.workstations(previousWindow(window))]);
-          return tableCsv(compareWorkstations(cur.metrics, prev.metrics), workstationColumns, tz);
+          const rows = compareWorkstations(cur.metrics, prev.metrics);
+          // Which workers were at a workstation is per-worker data: without worker detail only how many.
+          return site.worker_detail ? tableCsv(rows, workstationColumns, tz) : tableCsv(countWorkersSeen(rows), workstationCountColumns, tz);
         }
         case "hourly":
           return tableCsv((await api.factory(window, exp)).metrics.hourly, hourlyColumns, tz);

@@ -28,7 +28,19 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       // shows the cached figures' own pending_recompute flag instead.
       null as number | null,
     ]);
-    return { id, site: { id: site.site_id, name: site.name, timeZone: site.time_zone, workerDetail: site.worker_detail }, window, now: now.toISOString(), station, timeline, pendingRecomputes: pending };
+    // Which workers were here is per-worker data: without worker detail the page shows how many, so
+    // only the count goes to the browser (whatever the API answered in workers_seen).
+    const { workers_seen, ...metrics } = station.metrics;
+    const seen = site.worker_detail ? { workers_seen } : {};
+    return {
+      id,
+      site: { id: site.site_id, name: site.name, timeZone: site.time_zone, workerDetail: site.worker_detail },
+      window,
+      now: now.toISOString(),
+      station: { ...station, metrics: { ...metrics, workers_seen_count: workers_seen.length, ...seen } },
+      timeline,
+      pendingRecomputes: pending,
+    };
   });
 }
 
@@ -58,10 +70,10 @@ export default function WorkstationPage() {
           { label: "Absent", value: formatDuration(m.absent_seconds) },
           { label: "Units", value: formatNumber(m.units), testId: "station-units" },
           { label: "Units / occupied hour", value: formatNumber(m.units_per_hour, 1) },
-          // Without worker detail the ids stay hidden: how many, not who.
-          d.site.workerDetail
-            ? { label: "Workers seen", value: m.workers_seen.join(", ") || "–" }
-            : { label: "Workers seen", value: formatNumber(m.workers_seen.length) },
+          // Without worker detail the ids stay hidden (the loader sends none): how many, not who.
+          m.workers_seen
+            ? { label: "Workers seen", value: m.workers_seen.join(", ") || "–", testId: "station-workers-seen" }
+            : { label: "Workers seen", value: formatNumber(m.workers_seen_count), testId: "station-workers-seen" },
           { label: "Events", value: formatNumber(m.events) },
         ]}
       />

@@ -10,8 +10,8 @@ import { isoUtc } from "../sql-time";
 type Purpose = OneTimeLink["purpose"];
 
 /**
- * A new link for the user (undefined for an unknown or disabled user). Earlier unused links of the
- * same purpose stop working: only the newest one is valid.
+ * A new link for the user (undefined for an unknown or disabled user). Every earlier unused link of
+ * the user stops working, an invite as well as a reset: only the newest one is valid.
  */
 export async function createLink(
   db: Database,
@@ -23,9 +23,10 @@ export async function createLink(
   const seconds = purpose === "invite" ? INVITE_LINK_SECONDS : RESET_LINK_SECONDS;
   const { rows } = await db.execute<{ expires_at: string }>(sql`
     with target as (select user_id, email from users where user_id = ${userId} and status <> 'disabled'),
+    -- Whatever their purpose: a user has one usable link at most.
     superseded as (
       update auth_links l set used_at = now() from target
-       where l.user_id = target.user_id and l.purpose = ${purpose} and l.used_at is null returning 1
+       where l.user_id = target.user_id and l.used_at is null returning 1
     ),
     created as (
       insert into auth_links (token_hash, user_id, purpose, expires_at, created_by)
@@ -70,6 +71,8 @@ export async function redeemLink(db: Database, tokenHash: string, passwordHash: 
                 jsonb_build_object('user_id', u.user_id, 'email', u.email, 'via', used.purpose) as details
     ),
     ended as (update sessions s set revoked_at = now() from changed where s.user_id = changed.user_id and s.revoked_at is null returning 1),
+    -- Any other link of the user (one made before this one was used) is used up too.
+    others as (update auth_links l set used_at = now() from changed where l.user_id = changed.user_id and l.used_at is null returning 1),
     -- The user acted, through their link: the entry names them.
     audited as (
       insert into admin_audit_log (actor, action, site_id, request_id, details, ip)

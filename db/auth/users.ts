@@ -46,12 +46,25 @@ export async function createUser(db: Database, u: NewUser, who: AuditActor): Pro
 export type UserChange = { name?: string; status?: "active" | "disabled"; owner?: boolean };
 
 /**
- * Changes name, status or owner flag. Disabling ends every session of the user in the same
- * statement. Enabling an invited user (no password yet) keeps it invited.
+ * Changes name, status or owner flag. Disabling ends every session of the user and uses up their
+ * links in the same statement. Enabling an invited user (no password yet) keeps it invited. The
+ * last active owner is neither disabled nor demoted (`lastOwner`): the active owners' rows are
+ * locked first, so two such changes at once cannot both pass.
  */
-export async function updateUser(db: Database, userId: string, change: UserChange, who: AuditActor): Promise<User | undefined> {
-  const { rows } = await db.execute<{ user_id: string }>(sql`
-    with prev as (select * from users where user_id = ${userId} for update),
+export async function updateUser(
+  db: Database,
+  userId: string,
+  change: UserChange,
+  who: AuditActor,
+): Promise<{ user?: User; lastOwner: boolean }> {
+  const removesOwner = change.status === "disabled" || change.owner === false;
+  const { rows } = await db.execute<{ user_id: string | null; last_owner: boolean }>(sql`
+    with owners as (select user_id from users where owner and status = 'active' order by user_id for update),
+    prev as (select * from users where user_id = ${userId} for update),
+    refused as (
+      select 1 from prev
+       where ${removesOwner} and prev.owner and prev.status = 'active' and (select count(*) from owners) <= 1
+    ),
     changed as (
       update users u set
         name = coalesce(${change.name ?? null}::text, u.name),
@@ -60,7 +73,7 @@ export async function updateUser(db: Database, userId: string, change: UserChang
           when ${change.status ?? null}::text = 'disabled' then 'disabled'
           when ${change.status ?? null}::text = 'active' then case when u.password_hash is null then 'invited' else 'active' end
           else u.status end
-      from prev where u.user_id = prev.user_id
+      from prev where u.user_id = prev.user_id and not exists (select 1 from refused)
       returning u.user_id, u.status, null::text as site_id,
                 jsonb_build_object('user_id', u.user_id, 'email', u.email, 'change', ${JSON.stringify(change)}::jsonb) as details
     ),
@@ -69,9 +82,29 @@ export async function updateUser(db: Database, userId: string, change: UserChang
       from changed where s.user_id = changed.user_id and changed.status = 'disabled' and s.revoked_at is null
       returning 1
     ),
+    links as (
+      update auth_links l set used_at = now()
+      from changed where l.user_id = changed.user_id and changed.status = 'disabled' and l.used_at is null
+      returning 1
+    ),
     audited as (${auditFrom(who, "user_changed", "changed")})
-    select user_id from changed`);
-  return rows[0] ? getUser(db, userId) : undefined;
+    select (select user_id from changed) as user_id, exists (select 1 from refused) as last_owner`);
+  const row = rows[0];
+  if (row.last_owner) return { lastOwner: true };
+  return { user: row.user_id ? await getUser(db, userId) : undefined, lastOwner: false };
+}
+
+/** Makes an invited user active (their first sign-in through Cloudflare Access, which needs no password). */
+export async function activateInvited(db: Database, userId: string, who: AuditActor): Promise<void> {
+  await db.execute(sql`
+    with changed as (
+      update users set status = 'active' where user_id = ${userId} and status = 'invited'
+      returning user_id, null::text as site_id,
+                jsonb_build_object('user_id', user_id, 'email', email, 'change', jsonb_build_object('status', 'active'), 'via', 'access') as details
+    ),
+    links as (update auth_links l set used_at = now() from changed where l.user_id = changed.user_id and l.used_at is null returning 1),
+    audited as (${auditFrom(who, "user_changed", "changed")})
+    select 1`);
 }
 
 /** Grants (or changes) a role on a site. Undefined when the user or the site does not exist. */
@@ -133,6 +166,7 @@ export async function setPassword(db: Database, userId: string, passwordHash: st
       returning user_id, null::text as site_id, jsonb_build_object('user_id', user_id, 'email', email, 'via', 'direct') as details
     ),
     ended as (update sessions s set revoked_at = now() from changed where s.user_id = changed.user_id and s.revoked_at is null returning 1),
+    links as (update auth_links l set used_at = now() from changed where l.user_id = changed.user_id and l.used_at is null returning 1),
     audited as (${auditFrom(who, "password_set", "changed")})
     select user_id from changed`);
   return rows.length > 0;

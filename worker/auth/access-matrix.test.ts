@@ -127,6 +127,24 @@ describe("read endpoints x credentials", () => {
     expect(new Set(manager.intervals.map((i) => i.worker_id))).toEqual(new Set(["W1"]));
   });
 
+  it("names workers in a workstation's metrics only for readers who may see per-worker data, fresh or cached", async () => {
+    for (const path of ["/metrics/workstation/S1", "/metrics/workstations", "/metrics/cache/workstation/S1", "/metrics/cache/workstations"]) {
+      for (const name of ["viewer", "read key"]) {
+        const res = await api(url(path, true), { headers: creds[name] });
+        const text = await res.text();
+        expect([path, name, res.status]).toEqual([path, name, 200]);
+        expect(text, `${path} ${name}`).not.toContain("W1");
+        const body = JSON.parse(text) as { worker_ids_redacted?: boolean; metrics: { workers_seen: string[] } | { workers_seen: string[] }[] };
+        expect(body.worker_ids_redacted, `${path} ${name}`).toBe(true);
+        const seen = Array.isArray(body.metrics) ? body.metrics.flatMap((m) => m.workers_seen) : body.metrics.workers_seen;
+        expect(seen, `${path} ${name}`).toEqual(["worker 1"]);
+      }
+      const manager = (await (await api(url(path, true), { headers: creds.manager })).json()) as { worker_ids_redacted?: boolean };
+      expect(manager.worker_ids_redacted, path).toBeUndefined();
+      expect(JSON.stringify(manager), path).toContain("W1");
+    }
+  });
+
   it("a session must name the site; a read key may name only its own", async () => {
     const noSite = await api(`/metrics/factory?${WINDOW}`, { headers: creds.manager });
     expect(noSite.status).toBe(400);

@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { importJWK, SignJWT, type JWTPayload } from "jose";
 import { describe, expect, it } from "vitest";
-import { ADMIN, fetchWith, newUser, testEnv } from "../../test/helpers";
+import { ADMIN, fetchWith, newUser, query, testEnv } from "../../test/helpers";
 
 const t = env as unknown as { TEST_ACCESS_TEAM_URL: string; TEST_ACCESS_PRIVATE_JWK: string; TEST_ACCESS_FORGED_JWK: string };
 const AUD = "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2";
@@ -35,6 +35,16 @@ describe("POST /api/auth/access", () => {
     expect(me.status).toBe(200);
   });
 
+  it("signs in a user added without a password (invited), who is active from then on", async () => {
+    const email = `sso-${Date.now()}@example.test`;
+    const created = await fetchWith(withAccess, "/users", { method: "POST", headers: ADMIN, json: { email, name: "SSO Only" } });
+    expect(((await created.json()) as { user: { status: string } }).user.status).toBe("invited");
+    const res = await signIn(withAccess, await assertion({ email }));
+    expect(res.status).toBe(200);
+    const { token } = (await res.json()) as { token: string };
+    expect((await fetchWith(withAccess, "/auth/me", { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
   it("refuses a token with another audience, another issuer, a past expiry, or a signature the team did not make", async () => {
     const user = await newUser();
     const claims = { email: user.email };
@@ -50,6 +60,9 @@ describe("POST /api/auth/access", () => {
       expect([name, res.status]).toEqual([name, 401]);
       expect(await codeOf(res), name).toBe("invalid_assertion");
     }
+    // Each on record as a failed login.
+    const entries = await query("select 1 from admin_audit_log where action = 'login_failed' and details->>'reason' = 'invalid_assertion' and at > now() - interval '1 minute'");
+    expect(entries.length).toBeGreaterThanOrEqual(Object.keys(cases).length);
   });
 
   it("refuses a verified email that is no active user's, and a service token without one", async () => {

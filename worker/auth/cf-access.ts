@@ -19,16 +19,19 @@ export function teamUrl(teamDomain: string): string {
 // The keys as plain data, per team, for ten minutes: Access rotates them every six weeks and
 // publishes the next one early. Plain JSON is safe to keep across requests (a fetch is not).
 const KEYS_TTL_MS = 10 * 60_000;
-const keyCache = new Map<string, { keys: JSONWebKeySet; until: number }>();
+// A token naming an unknown key fetches the keys again, but not more than once in this long: a
+// stream of tokens with made-up key ids must not turn into a stream of fetches.
+const REFRESH_AFTER_MS = 30_000;
+const keyCache = new Map<string, { keys: JSONWebKeySet; until: number; fetchedAt: number }>();
 
 async function teamKeys(url: string, refresh: boolean): Promise<JSONWebKeySet> {
   const hit = keyCache.get(url);
-  if (hit && !refresh && hit.until > Date.now()) return hit.keys;
+  if (hit && hit.until > Date.now() && (!refresh || Date.now() - hit.fetchedAt < REFRESH_AFTER_MS)) return hit.keys;
   const res = await fetch(`${url}/cdn-cgi/access/certs`, { headers: { accept: "application/json" } });
   if (!res.ok) throw new Error(`Cloudflare Access keys: HTTP ${res.status}`);
   const keys = (await res.json()) as JSONWebKeySet;
   if (!Array.isArray(keys?.keys)) throw new Error("Cloudflare Access keys: no `keys` in the answer");
-  keyCache.set(url, { keys, until: Date.now() + KEYS_TTL_MS });
+  keyCache.set(url, { keys, until: Date.now() + KEYS_TTL_MS, fetchedAt: Date.now() });
   return keys;
 }
 

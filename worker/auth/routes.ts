@@ -14,12 +14,12 @@ import {
 import { LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS } from "../../contract/constants";
 import { recordAudit } from "../../db/audit";
 import { linkInfo, redeemLink } from "../../db/auth/links";
-import { recentLoginFailures } from "../../db/auth/login-throttle";
+import { beginLoginAttempt, dropLoginAttempt, failLoginAttempt } from "../../db/auth/login-throttle";
 import { createSession, resumeSession, revokeSession, revokeUserSessions } from "../../db/auth/sessions";
-import { replacePasswordHash, userByEmail, userForLogin } from "../../db/auth/users";
+import { activateInvited, replacePasswordHash, userByEmail, userForLogin } from "../../db/auth/users";
 import type { AppEnv } from "../env";
 import { requireSession, whoActs } from "../http/auth";
-import { clientIp } from "../http/bad-key-throttle";
+import { clientAddress, clientIp, NO_CLIENT_ADDRESS } from "../http/bad-key-throttle";
 import { newToken } from "../http/credentials";
 import { ApiError } from "../http/errors";
 import { requireJson, validate } from "../http/validate";
@@ -78,12 +78,14 @@ export const authRoutes = new Hono<AppEnv>()
   .post("/login", login, requireJson, validate("json", loginRequestSchema), async (c) => {
     const { email, password } = c.req.valid("json");
     const ip = clientIp(c);
+    const address = clientAddress(c);
     const who = { actor: `user:${email}`, requestId: c.get("requestId"), ip };
     const { db } = await c.get("db")();
-    const failures = await recentLoginFailures(db, email, ip);
-    const overAccount = failures.account >= LOGIN_FAILURES_PER_ACCOUNT;
-    if (overAccount || (ip && failures.address >= LOGIN_FAILURES_PER_ADDRESS)) {
-      const seconds = Math.max(1, overAccount ? failures.accountRetry : failures.addressRetry);
+    const attempt = await beginLoginAttempt(db, who, email, address === NO_CLIENT_ADDRESS ? undefined : address);
+    const overAccount = attempt.account > LOGIN_FAILURES_PER_ACCOUNT;
+    if (overAccount || (address !== NO_CLIENT_ADDRESS && attempt.address > LOGIN_FAILURES_PER_ADDRESS)) {
+      await dropLoginAttempt(db, attempt.id);
+      const seconds = Math.max(1, overAccount ? attempt.accountRetry : attempt.addressRetry);
       throw new ApiError(
         429,
         "too_many_attempts",
@@ -96,13 +98,14 @@ export const authRoutes = new Hono<AppEnv>()
     // Runs the same slow check for an unknown email, so timing does not tell which accounts exist.
     const params = passwordParams(c.env);
     if (!verifyPassword(password, user?.password_hash, params)) {
-      await recordAudit(db, who, "login_failed", null, { email, reason: user ? "wrong_password" : "unknown_email" });
+      await failLoginAttempt(db, attempt.id, user ? "wrong_password" : "unknown_email");
       throw invalidCredentials();
     }
     if (user!.status !== "active") {
-      await recordAudit(db, who, "login_failed", null, { email, reason: "disabled" });
+      await failLoginAttempt(db, attempt.id, "disabled");
       throw new ApiError(403, "account_disabled", "This account is disabled. Ask an owner to enable it.");
     }
+    await dropLoginAttempt(db, attempt.id);
     if (needsRehash(user!.password_hash!, params)) await replacePasswordHash(db, user!.user_id, hashPassword(password, params));
     // Always a new session: an id that existed before the login is never the signed-in one.
     const token = newToken(SESSION_TOKEN_PREFIX);
@@ -120,8 +123,14 @@ export const authRoutes = new Hono<AppEnv>()
     try {
       email = await verifyAccessJwt(c.req.valid("json").assertion, { teamDomain, aud });
     } catch (err) {
-      if (err instanceof InvalidAssertion) throw new ApiError(401, "invalid_assertion", `The Cloudflare Access token does not verify: ${err.message}`);
-      throw err;
+      if (!(err instanceof InvalidAssertion)) throw err;
+      const { db } = await c.get("db")();
+      await recordAudit(db, { actor: "cloudflare-access", requestId: c.get("requestId"), ip: clientIp(c) }, "login_failed", null, {
+        method: "access",
+        reason: "invalid_assertion",
+        error: err.message.slice(0, 200),
+      });
+      throw new ApiError(401, "invalid_assertion", `The Cloudflare Access token does not verify: ${err.message}`);
     }
     const who = { actor: `user:${email}`, requestId: c.get("requestId"), ip: clientIp(c) };
     const { db } = await c.get("db")();
@@ -130,6 +139,8 @@ export const authRoutes = new Hono<AppEnv>()
       await recordAudit(db, who, "login_failed", null, { email, method: "access", reason: user ? "disabled" : "unknown_email" });
       throw new ApiError(403, "no_such_user", `No active user has the email ${email}. Ask an owner to add you.`);
     }
+    // Added for single sign-on, the user never needed a password: their first sign-in activates them.
+    if (user.status === "invited") await activateInvited(db, user.id, who);
     const token = newToken(SESSION_TOKEN_PREFIX);
     const session = await createSession(
       db,

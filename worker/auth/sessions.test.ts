@@ -108,13 +108,33 @@ describe("POST /api/auth/login", () => {
     // Earlier failures from the address, as the audit log holds them (the throttle's record).
     await query(
       `insert into admin_audit_log (actor, action, details, ip)
-       select 'user:x', 'login_failed', jsonb_build_object('email', 'spray' || g || '@example.test'), $1 from generate_series(1, $2::int) g`,
+       select 'user:x', 'login_failed', jsonb_build_object('email', 'spray' || g || '@example.test', 'address', $1::text), $1
+         from generate_series(1, $2::int) g`,
       [address, LOGIN_FAILURES_PER_ADDRESS],
     );
     const fromThere = await api("/auth/login", { method: "POST", headers: { "x-client-ip": address }, json: { email: user.email, password: user.password } });
     expect(fromThere.status).toBe(429);
     const elsewhere = await api("/auth/login", { method: "POST", headers: { "x-client-ip": "192.0.2.251" }, json: { email: user.email, password: user.password } });
     expect(elsewhere.status).toBe(200);
+  });
+
+  it("counts an IPv6 client by its /64, whichever address of it each attempt comes from", async () => {
+    const user = await newUser();
+    const net = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:7`;
+    const tries = await Promise.all(
+      Array.from({ length: LOGIN_FAILURES_PER_ADDRESS }, (_, i) =>
+        api("/auth/login", {
+          method: "POST",
+          headers: { "x-client-ip": `${net}::${(i + 1).toString(16)}` },
+          json: { email: `spray-${i}-${net.replace(/:/g, "-")}@example.test`, password: "guessing away" },
+        }).then((r) => r.status),
+      ),
+    );
+    expect(tries.filter((status) => status !== 401 && status !== 429)).toEqual([]);
+    const sameNet = await api("/auth/login", { method: "POST", headers: { "x-client-ip": `${net}::ffff` }, json: { email: user.email, password: user.password } });
+    expect(sameNet.status).toBe(429);
+    const otherNet = await api("/auth/login", { method: "POST", headers: { "x-client-ip": `${net.slice(0, -1)}8::1` }, json: { email: user.email, password: user.password } });
+    expect(otherNet.status).toBe(200);
   });
 
   it("trusts CF-Connecting-IP over X-Client-IP (a client on the internet cannot set the former)", async () => {
@@ -210,6 +230,7 @@ describe("session lifetime", () => {
 });
 
 describe("one-time links", () => {
+  const invite_ = () => invite();
   async function invite() {
     const email = `link${Date.now()}${Math.random().toString(36).slice(2, 6)}@example.test`;
     const res = await api("/users", { method: "POST", headers: ADMIN, json: { email, name: "Link User" } });
@@ -248,6 +269,16 @@ describe("one-time links", () => {
     expect((await me(user.auth)).status).toBe(401);
     expect((await api("/auth/login", { method: "POST", json: { email: user.email, password: user.password } })).status).toBe(401);
     expect(await login(user.email, "a brand new password")).toMatch(/^wpds_/);
+  });
+
+  it("a new link of any purpose ends the earlier one, and disabling a user ends their links", async () => {
+    const { user, link: invite } = await invite_();
+    const reset = (await (await api(`/users/${user.id}/reset-link`, { method: "POST", headers: ADMIN })).json()) as { token: string };
+    expect((await api(`/auth/links/${invite.token}`)).status).toBe(404);
+    expect((await api(`/auth/links/${reset.token}`)).status).toBe(200);
+    await api(`/users/${user.id}`, { method: "PATCH", headers: ADMIN, json: { status: "disabled" } });
+    await api(`/users/${user.id}`, { method: "PATCH", headers: ADMIN, json: { status: "active" } });
+    expect((await api(`/auth/links/${reset.token}`)).status).toBe(404);
   });
 
   it("an expired link is refused", async () => {

@@ -4,6 +4,7 @@ import { ALL_ENTITIES, lookupCache, type CacheKey, type EntityType } from "../..
 import type { AppEnv } from "../env";
 import { ApiError } from "../http/errors";
 import { workerIdParam, workstationIdParam } from "../http/path-params";
+import { redactWorkersSeen } from "../http/redact-workers";
 import { requireSiteAccess, requireWorkerDetail } from "../http/site-access";
 import { validate } from "../http/validate";
 import { operation, TAGS, type ErrorCode } from "../openapi/describe";
@@ -96,7 +97,7 @@ export const cacheRoutes = new Hono<AppEnv>()
   .get("/workers", cached("Every worker's metrics, cached", cachedWorkersSchema, ["worker_detail_forbidden"]), requireWorkerDetail, cachedQuery, (c) =>
     respond(c, "worker", ALL_ENTITIES, c.req.valid("query")),
   )
-  .get("/workstations", cached("Every workstation's metrics, cached", cachedWorkstationsSchema), cachedQuery, (c) =>
+  .get("/workstations", cached("Every workstation's metrics, cached", cachedWorkstationsSchema), redactWorkersSeen, cachedQuery, (c) =>
     respond(c, "workstation", ALL_ENTITIES, c.req.valid("query")),
   )
   .get("/worker/:id", cached("One worker's metrics, cached", cachedWorkerSchema, ["worker_not_found", "worker_detail_forbidden"]), requireWorkerDetail, workerIdParam, cachedQuery, (c) =>
@@ -105,6 +106,7 @@ export const cacheRoutes = new Hono<AppEnv>()
   .get(
     "/workstation/:id",
     cached("One workstation's metrics, cached", cachedWorkstationSchema, ["workstation_not_found"]),
+    redactWorkersSeen,
     workstationIdParam,
     cachedQuery,
     (c) => respond(c, "workstation", c.req.param("id"), c.req.valid("query")),

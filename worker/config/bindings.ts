@@ -88,8 +88,8 @@ export type Bindings = z.infer<typeof bindingsSchema>;
 
 /** Checks across variables: Access needs both of its settings. */
 export const bindingsChecked = bindingsSchema.superRefine((b, ctx) => {
-  // (A malformed ENVIRONMENT is reported on its own; this is about a valid label other than test.)
-  if (b.TEST_FAST_PASSWORD_HASHES && b.ENVIRONMENT !== "test" && ENVIRONMENT_LABEL.test(b.ENVIRONMENT ?? "")) {
+  // (A malformed ENVIRONMENT is reported on its own; this is about a missing one or another label.)
+  if (b.TEST_FAST_PASSWORD_HASHES && b.ENVIRONMENT !== "test" && (b.ENVIRONMENT === undefined || ENVIRONMENT_LABEL.test(b.ENVIRONMENT))) {
     ctx.addIssue({ code: "custom", path: ["TEST_FAST_PASSWORD_HASHES"], message: "is for the test suite only (ENVIRONMENT=test): unset it" });
   }
   if (!!b.CF_ACCESS_TEAM_DOMAIN !== !!b.CF_ACCESS_AUD) {

@@ -4,6 +4,7 @@ import { computeMetrics } from "../../db/metrics";
 import type { AppEnv } from "../env";
 import { ApiError } from "../http/errors";
 import { workerIdParam, workstationIdParam } from "../http/path-params";
+import { redactWorkersSeen } from "../http/redact-workers";
 import { requireSiteAccess, requireWorkerDetail } from "../http/site-access";
 import { validate } from "../http/validate";
 import { operation, TAGS, type ErrorCode } from "../openapi/describe";
@@ -55,7 +56,7 @@ export const metricsRoutes = new Hono<AppEnv>()
     const { db } = await c.get("db")();
     return respond(c, window, async (now) => found("worker", id, await computeMetrics(db, c.get("site"), { type: "worker", id }, window, now)));
   })
-  .get("/workstation/:id", workstationMetrics, requireSiteAccess, workstationIdParam, windowQuery, async (c) => {
+  .get("/workstation/:id", workstationMetrics, requireSiteAccess, redactWorkersSeen, workstationIdParam, windowQuery, async (c) => {
     const window = c.req.valid("query");
     const id = c.req.param("id");
     const { db } = await c.get("db")();
@@ -73,7 +74,7 @@ export const metricsRoutes = new Hono<AppEnv>()
     const { db } = await c.get("db")();
     return respond(c, window, (now) => computeMetrics(db, c.get("site"), { type: "worker" }, window, now));
   })
-  .get("/workstations", workstationsMetrics, requireSiteAccess, windowQuery, async (c) => {
+  .get("/workstations", workstationsMetrics, requireSiteAccess, redactWorkersSeen, windowQuery, async (c) => {
     const window = c.req.valid("query");
     const { db } = await c.get("db")();
     return respond(c, window, (now) => computeMetrics(db, c.get("site"), { type: "workstation" }, window, now));

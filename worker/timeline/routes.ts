@@ -4,6 +4,7 @@ import { confidenceByModel, stateIntervals, timelineSubjectExists, unitsPerHour,
 import type { AppEnv } from "../env";
 import { ApiError } from "../http/errors";
 import { workerIdParam, workstationIdParam } from "../http/path-params";
+import { workerLabeller } from "../http/redact-workers";
 import { requireSiteAccess, requireWorkerDetail } from "../http/site-access";
 import { validate } from "../http/validate";
 import { operation, TAGS } from "../openapi/describe";
@@ -26,14 +27,10 @@ async function requireSubject(db: Database, siteId: string, scope: TimelineScope
 
 const windowQuery = validate("query", windowQuerySchema);
 
-/** Worker ids replaced by "worker 1", "worker 2", ... in order of first appearance (contract/timeline.ts). */
+/** Worker ids replaced by labels (contract/timeline.ts). */
 function redactWorkerIds(intervals: StateInterval[]): StateInterval[] {
-  const labels = new Map<string, string>();
-  return intervals.map((i) => {
-    let label = labels.get(i.worker_id);
-    if (!label) labels.set(i.worker_id, (label = `worker ${labels.size + 1}`));
-    return { ...i, worker_id: label };
-  });
+  const label = workerLabeller();
+  return intervals.map((i) => ({ ...i, worker_id: label(i.worker_id) }));
 }
 
 const workerTimeline = operation({

@@ -88,14 +88,9 @@ export const userRoutes = new Hono<AppEnv>()
     const id = c.req.param("id");
     const body = c.req.valid("json");
     const { db } = await c.get("db")();
-    if (body.status === "disabled" || body.owner === false) {
-      // Someone must be able to manage users after this change.
-      const owners = (await listUsers(db)).filter((u) => u.owner && u.status === "active");
-      if (owners.length === 1 && owners[0].id === id) {
-        throw new ApiError(409, "last_owner", "This is the last active owner: make someone else an owner first.");
-      }
-    }
-    const user = await updateUser(db, id, body, whoActs(c));
+    const { user, lastOwner } = await updateUser(db, id, body, whoActs(c));
+    // Someone must be able to manage users after this change.
+    if (lastOwner) throw new ApiError(409, "last_owner", "This is the last active owner: make someone else an owner first.");
     if (!user) throw userNotFound(id);
     return c.json(user);
   })
