@@ -5,9 +5,11 @@ import { createPagesFunctionHandler } from "@remix-run/cloudflare-pages";
 import * as build from "../../build/server";
 import { getLoadContext } from "../../app/load-context";
 import { withBaselineHeaders } from "../../app/lib/security-headers.server";
+import { crossSiteRefusal } from "../../app/lib/csrf.server";
 
 const handle = createPagesFunctionHandler({ build, getLoadContext });
 
 // Pages and data get their security headers in app/entry.server.tsx; this adds them to anything
 // that went around it (a resource route's redirect, the route manifest).
-export const onRequest: typeof handle = async (ctx) => withBaselineHeaders(await handle(ctx));
+// A write from another origin is refused here, as 403 (Remix's own check would throw: a 500).
+export const onRequest: typeof handle = async (ctx) => withBaselineHeaders(crossSiteRefusal(ctx.request) ?? (await handle(ctx)));
