@@ -1,4 +1,5 @@
 import type { Toucan } from "toucan-js";
+import type { Me } from "../contract/auth";
 import type { Connection } from "../db/client";
 import type { Bindings } from "./config/bindings";
 
@@ -22,6 +23,8 @@ export type Variables = {
   actor?: string;
   /** Who is reading (set by requireSiteAccess): the audit actor, and whether per-worker data may be shown. */
   reader: { kind: "session" | "read_key" | "admin"; actor: string; workerDetail: boolean };
+  /** The signed-in user, their sites and the session's expiries (set by requireSession). */
+  me?: Me;
   /** The signed-in user of a session request (set by requireSession and requireOwner). */
   user?: { userId: string; email: string; owner: boolean; tokenHash: string };
   /** The site a read request is allowed to see (set by requireSiteAccess). */

@@ -15,13 +15,14 @@ import { LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS } from "../../co
 import { recordAudit } from "../../db/audit";
 import { linkInfo, redeemLink } from "../../db/auth/links";
 import { beginLoginAttempt, dropLoginAttempt, failLoginAttempt } from "../../db/auth/login-throttle";
-import { createSession, resumeSession, revokeSession, revokeUserSessions } from "../../db/auth/sessions";
+import { createSession, revokeSession, revokeUserSessions } from "../../db/auth/sessions";
 import { activateInvited, replacePasswordHash, userByEmail, userForLogin } from "../../db/auth/users";
 import type { AppEnv } from "../env";
 import { requireSession, whoActs } from "../http/auth";
 import { clientAddress, clientIp, NO_CLIENT_ADDRESS } from "../http/bad-key-throttle";
 import { newToken } from "../http/credentials";
 import { ApiError } from "../http/errors";
+import { NO_STORE } from "../http/security-headers";
 import { requireJson, validate } from "../http/validate";
 import { sha256Hex } from "../lib/sha256";
 import { operation, TAGS } from "../openapi/describe";
@@ -69,7 +70,6 @@ const linkParam = validate(
 
 const invalidCredentials = () => new ApiError(401, "invalid_credentials", "Email or password is wrong.");
 const linkInvalid = () => new ApiError(404, "link_invalid", "This link is unknown, already used or expired. Ask an owner for a new one.");
-const NO_STORE = { "Cache-Control": "no-store" };
 
 /** The user agent of the person signing in: the dashboard forwards its visitor's. */
 const userAgentOf = (h: (name: string) => string | undefined) => h("x-client-user-agent") ?? h("user-agent");
@@ -149,12 +149,8 @@ export const authRoutes = new Hono<AppEnv>()
     );
     return c.json({ token, me: session }, 200, NO_STORE);
   })
-  .get("/me", me, requireSession, async (c) => {
-    const { db } = await c.get("db")();
-    const body = await resumeSession(db, c.get("user")!.tokenHash);
-    if (!body) throw new ApiError(401, "unauthorized", "The session is not valid (signed out, expired, or the user is disabled).");
-    return c.json(body);
-  })
+  // requireSession has read (and touched) the session: its answer is the body.
+  .get("/me", me, requireSession, (c) => c.json(c.get("me")!))
   .post("/logout", logout, requireSession, async (c) => {
     const { db } = await c.get("db")();
     return c.json({ revoked: await revokeSession(db, c.get("user")!.tokenHash, whoActs(c)) });

@@ -2,6 +2,8 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AuditActor } from "../../db/audit";
 import { sessionAccess } from "../../db/auth/access";
+import { resumeSession } from "../../db/auth/sessions";
+import type { Database } from "../../db/client";
 import type { AppEnv } from "../env";
 import { sha256Hex } from "../lib/sha256";
 import { clientIp, keyAccepted, keyRefused, screenKey } from "./bad-key-throttle";
@@ -43,14 +45,17 @@ export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
 
 const sessionEnded = () => new ApiError(401, "unauthorized", "The session is not valid (unknown, signed out, expired, or the user is disabled).");
 
-/** The live session's user; a made-up or ended token counts against the bad-key throttle. */
-async function liveSession(c: Context<AppEnv>, hash: string) {
+/**
+ * What `load` reads of the live session (one query, which also touches it); a made-up or ended
+ * token counts against the bad-key throttle.
+ */
+async function liveSession<T>(c: Context<AppEnv>, hash: string, load: (db: Database) => Promise<T | undefined>): Promise<T> {
   await screenKey(c, hash, sessionEnded);
   const { db } = await c.get("db")();
-  const access = await sessionAccess(db, hash, undefined);
-  if (!access) throw (await keyRefused(c, hash)) ?? sessionEnded();
+  const found = await load(db);
+  if (!found) throw (await keyRefused(c, hash)) ?? sessionEnded();
   keyAccepted(hash);
-  return access;
+  return found;
 }
 
 /**
@@ -58,29 +63,29 @@ async function liveSession(c: Context<AppEnv>, hash: string) {
  * `actor` (and `user` for a session).
  */
 export const requireOwner = createMiddleware<AppEnv>(async (c, next) => {
-  const token = bearerToken(c.req.header("authorization"));
-  if (!token) throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <an owner's session token or the admin token>.");
-  const cred = (await credentialOf(c))!;
+  const cred = await credentialOf(c);
+  if (!cred) throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <an owner's session token or the admin token>.");
   if (cred.kind === "admin") {
     c.set("actor", ADMIN_TOKEN_ACTOR);
     return next();
   }
   if (cred.kind !== "session") throw new ApiError(403, "owner_only", "Only an owner (or the admin token) may do this.");
-  const access = await liveSession(c, cred.hash);
+  const access = await liveSession(c, cred.hash, (db) => sessionAccess(db, cred.hash, undefined));
   if (!access.owner) throw new ApiError(403, "owner_only", "Only an owner may do this.");
   c.set("actor", `user:${access.email}`);
   c.set("user", { userId: access.userId, email: access.email, owner: true, tokenHash: cred.hash });
   await next();
 });
 
-/** A signed-in user's own session (me, logout). Sets `user` and `actor`. */
+/** A signed-in user's own session (me, logout). Sets `me` (the user, their sites, the session's expiries), `user` and `actor`. */
 export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
   const cred = await credentialOf(c);
   if (!cred) throw new ApiError(401, "unauthorized", "Send Authorization: Bearer <session token>.");
   if (cred.kind !== "session") throw new ApiError(403, "session_required", "This needs a user's session token.");
-  const access = await liveSession(c, cred.hash);
-  c.set("actor", `user:${access.email}`);
-  c.set("user", { userId: access.userId, email: access.email, owner: access.owner, tokenHash: cred.hash });
+  const me = await liveSession(c, cred.hash, (db) => resumeSession(db, cred.hash));
+  c.set("me", me);
+  c.set("actor", `user:${me.user.email}`);
+  c.set("user", { userId: me.user.id, email: me.user.email, owner: me.user.owner, tokenHash: cred.hash });
   await next();
 });
 

@@ -10,3 +10,6 @@ export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
   if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "private, no-store");
   c.header("X-Content-Type-Options", "nosniff");
 });
+
+/** For an answer that carries a new key, token or link: kept by nothing between the API and its caller. */
+export const NO_STORE = { "Cache-Control": "no-store" } as const;

@@ -12,6 +12,7 @@ import { siteIdParam } from "../http/path-params";
 import { requireJson, validate } from "../http/validate";
 import { sha256Hex } from "../lib/sha256";
 import { newToken } from "../http/credentials";
+import { NO_STORE } from "../http/security-headers";
 import { createdReadKeySchema, newReadKeySchema, READ_KEY_PREFIX, readKeyListSchema, readKeySchema } from "../../contract/auth";
 import { operation, TAGS } from "../openapi/describe";
 import {
@@ -242,7 +243,7 @@ export const siteRoutes = new Hono<AppEnv>()
     const created = await createReadKey(db, siteId, { name: body.name, workerDetail: body.worker_detail, keyHash: await sha256Hex(key) }, who(c));
     if (!created) throw siteNotFound(siteId);
     // The only time the key is shown: only its hash is stored.
-    return c.json({ ...created, key }, 201, { "Cache-Control": "no-store" });
+    return c.json({ ...created, key }, 201, NO_STORE);
   })
   .delete("/:siteId/read-keys/:keyId", readKeyRevocation, readKeyParam, async (c) => {
     const { siteId, keyId } = c.req.valid("param");

@@ -18,6 +18,7 @@ import type { AppEnv } from "../env";
 import { requireOwner, whoActs } from "../http/auth";
 import { newToken } from "../http/credentials";
 import { ApiError } from "../http/errors";
+import { NO_STORE } from "../http/security-headers";
 import { requireJson, validate } from "../http/validate";
 import { sha256Hex } from "../lib/sha256";
 import { operation, TAGS } from "../openapi/describe";
@@ -28,7 +29,6 @@ const userParam = validate("param", z.object({ id: userId }));
 const grantParam = validate("param", z.object({ id: userId, site: z.string().min(1).meta({ description: "The site's id.", examples: ["plant-7"] }) }));
 
 const userNotFound = (id: string) => new ApiError(404, "user_not_found", `No user ${id}.`);
-const NO_STORE = { "Cache-Control": "no-store" };
 
 const listing = operation({ tag: TAGS.users, summary: "Every user with their roles per site", access: "owner", ok: userListSchema });
 const creation = operation({
